@@ -12,6 +12,9 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 Arm = Callable[..., threading.Event]
+# The first statement of a status reply: what its text may be about (the question pending,
+# the open items, the message answered), read in one (db.queries.checkin.about_text).
+READ_ABOUT = "SELECT APP_STATE.VALUE AS ASKED"
 
 
 def lock_for_a_while(db_path: Path, seconds: float, released: threading.Event) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -15,7 +16,8 @@ from core.replies.parse import parse_reply
 from core.replies.result import ParsedReply
 from core.states import TaskStatus
 from db.models import Assignment, Task
-from db.queries.checkin import OpenItem, message_outbox, open_items, report_target
+from db.queries.checkin import OpenItem, Sent, about_text, report_target
+from db.queries.pending import pending_in, pending_key
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,19 @@ class Decided:
     not_open: tuple[str, str] | None = None
 
 
+@dataclass(frozen=True)
+class Seen:
+    """What a text may be about, read in one statement (`read_about`): the sender's open
+    items, the assignments of the message it answers (None: none known) or the explanation
+    it answers, and the question pending (when asked for)."""
+
+    rows: list[OpenItem]
+    items: list[Item]
+    about: list[int] | None
+    explanation_id: int | None
+    asked: dict[str, Any] | None = None
+
+
 def decide_text(
     services: Services,
     connection: Connection,
@@ -38,13 +53,18 @@ def decide_text(
     text: str,
     replied: RepliedTo | None,
     forwarded: bool,
+    *,
+    seen: Seen | None = None,
 ) -> Decided:
-    """Read what a text may be about and decide what it says (None: an explanation's answer)."""
-    rows, items, about, explanation_id = read_about(connection, actor, replied)
-    if explanation_id is not None:
-        return Decided(rows, None, explanation_id)
+    """Read what a text may be about (unless `seen`, read already) and decide what it says
+    (None: an explanation's answer)."""
+    if seen is None:
+        seen = read_about(connection, actor, replied)
+    rows, about = seen.rows, seen.about
+    if seen.explanation_id is not None:
+        return Decided(rows, None, seen.explanation_id)
     reply = read_reply(services, text, forwarded)
-    decision = decide(reply=reply, items=items, replied=about, mentioned=named_tasks(text))
+    decision = decide(reply=reply, items=seen.items, replied=about, mentioned=named_tasks(text))
     if decision.outcome == Outcome.CLOSED and about:
         return Decided(rows, decision, None, not_open_why(connection, actor, about))
     return Decided(rows, decision, None)
@@ -73,24 +93,38 @@ def read_reply(services: Services, text: str, forwarded: bool) -> ParsedReply:
 
 
 def read_about(
-    connection: Connection, actor: Actor, replied: RepliedTo | None
-) -> tuple[list[OpenItem], list[Item], list[int] | None, int | None]:
-    """Read what a text may be about: the open items, and the message it answers."""
-    rows = open_items(connection, unit_ids=actor.unit_ids)
+    connection: Connection,
+    actor: Actor,
+    replied: RepliedTo | None,
+    *,
+    asked_at: datetime | None = None,
+) -> Seen:
+    """Read what a text may be about, in one statement: the open items, the message it
+    answers and, given `asked_at` (now), the question pending."""
+    ask = replied is not None and not replied.assignment_ids
+    found = about_text(
+        connection,
+        pending_key=pending_key(actor.contact_id) if asked_at is not None else None,
+        unit_ids=actor.unit_ids,
+        chat_id=replied.chat_id if ask and replied is not None else None,
+        message_id=replied.message_id if ask and replied is not None else None,
+    )
+    rows = found.items
     items = [Item(i.assignment_id, i.task_id, i.done, i.reported) for i in rows]
-    about, explanation_id = _replied(connection, replied, items)
-    return rows, items, about, explanation_id
+    about, explanation_id = _replied(replied, found.sent, items)
+    asked = pending_in(found.asked, now=asked_at) if asked_at is not None else None
+    return Seen(rows, items, about, explanation_id, asked)
 
 
 def _replied(
-    connection: Connection, replied: RepliedTo | None, items: list[Item]
+    replied: RepliedTo | None, sent: Sent | None, items: list[Item]
 ) -> tuple[list[int] | None, int | None]:
-    """Return the assignments of the message answered (None: none known) or an explanation."""
+    """Return the assignments of the message answered (None: none known) or an explanation,
+    from the outbox's row of it (`sent`, read with the items)."""
     if replied is None:
         return None, None
     if replied.assignment_ids:
         return list(replied.assignment_ids), None
-    sent = message_outbox(connection, chat_id=replied.chat_id, message_id=replied.message_id)
     if sent is not None:
         if sent.key.startswith("explain:"):
             return None, int(sent.key.split(":")[1])

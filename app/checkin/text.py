@@ -30,7 +30,6 @@ from core.replies.result import ParsedReply, ReplyHint
 from core.textnorm import narrow
 from db.engine import session_in
 from db.prepared import transaction
-from db.queries.pending import get_pending
 
 
 def answer_text(
@@ -189,11 +188,11 @@ def _record_at_once(
     report: Report | None = None
     try:
         with _transaction(services, db) as connection:
-            now = services.clock.now()
-            asked = get_pending(connection, contact_id=actor.contact_id, now=now)
-            if asked is not None or several:
-                return asked, None
-            decided = decide_text(services, connection, actor, text, replied, forwarded)
+            # The question pending, the open items and the message answered: one read.
+            seen = read_about(connection, actor, replied, asked_at=services.clock.now())
+            if seen.asked is not None or several:
+                return seen.asked, None
+            decided = decide_text(services, connection, actor, text, replied, forwarded, seen=seen)
             report = _clear_report(decided.decision, text, key)
             if report is None:
                 return None, decided
@@ -266,9 +265,10 @@ def _several(
     """
     t = partial(services.catalog.get, actor.lang)
     with session_in(services.engine, db) as session:
-        rows, items, _, explanation_id = read_about(session.connection(), actor, replied)
-        if explanation_id is not None:
-            line = answer_explanation(services, actor, explanation_id, text, session)
+        seen = read_about(session.connection(), actor, replied)
+        rows, items = seen.rows, seen.items
+        if seen.explanation_id is not None:
+            line = answer_explanation(services, actor, seen.explanation_id, text, session)
             return Answer([Said(line)])
         if len(parts) > MAX_NAMED:
             return Answer([Said(t("checkin.too_many_tasks", count=len(parts), limit=MAX_NAMED))])

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, bindparam
+from sqlalchemy import Connection, String, bindparam, cast, func, literal_column, true
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -19,6 +19,7 @@ from core.states import ReportState, TaskStatus
 from core.textnorm import vi_sort_key
 from db.engine import as_connection
 from db.models import (
+    AppState,
     Assignment,
     Contact,
     Outbox,
@@ -28,6 +29,7 @@ from db.models import (
 )
 from db.prepared import Prepared
 from db.queries.reports import reported_percent
+from db.queries.state import Stored
 
 Row = tuple[Assignment, Task]
 
@@ -113,7 +115,7 @@ _T = Task.__table__.c  # type: ignore[attr-defined]
 _U = Unit.__table__.c  # type: ignore[attr-defined]
 _O = Outbox.__table__.c  # type: ignore[attr-defined]
 _OI = OutboxItem.__table__.c  # type: ignore[attr-defined]
-_OPEN_ITEMS = Prepared(
+_OPEN = (
     core_select(
         *(_A.id, _T.id.label("task_id"), _T.title, _A.state, _A.deadline, _U.name, _U.code),
         *(_A.unit_id, _A.active, _A.percent, _A.due_at, _A.done_at, _A.last_report_at),
@@ -123,9 +125,8 @@ _OPEN_ITEMS = Prepared(
     .join(Unit.__table__, _U.id == _A.unit_id)  # type: ignore[attr-defined]
     .where(_A.unit_id.in_(bindparam("unit_ids", expanding=True)))
     .where(_A.active.is_(True), _T.status == TaskStatus.OPEN, _U.active.is_(True))
-    .order_by(_A.deadline, _T.id),
-    expanding=("unit_ids",),
 )
+_OPEN_ITEMS = Prepared(_OPEN.order_by(_A.deadline, _T.id), expanding=("unit_ids",))
 _TARGET = Prepared(
     core_select(
         *(_A.id, _A.unit_id, _A.active, _A.state, _A.percent, _A.deadline, _A.due_at),
@@ -142,11 +143,63 @@ _SENT = Prepared(
     .where(_O.chat_id == bindparam("chat_id"), _O.channel_message_id == bindparam("message_id"))
 )
 
+# What a text may be about, in one statement (`about_text`): the question pending (a row of
+# the key-value store), the message it replies to (its outbox row, the assignments it was
+# about as "12,15"), and the open items, one row each (none: one row of NULLs). Every read
+# of a status reply's is a step of SQLite's that lets the GIL go, and the event loop,
+# busy beside it, takes it each time: three statements cost a reply more than one.
+_ITEMS = _OPEN.subquery("items")
+_REPLIED = (
+    core_select(
+        _O.id,
+        _O.key,
+        core_select(func.aggregate_strings(cast(_OI.assignment_id, String), ","))
+        .where(_OI.outbox_id == _O.id)
+        .scalar_subquery()
+        .label("about"),
+    )
+    .where(_O.chat_id == bindparam("chat_id"), _O.channel_message_id == bindparam("message_id"))
+    .order_by(_O.id)
+    .limit(1)
+    .subquery("replied")
+)
+_S = AppState.__table__.c  # type: ignore[attr-defined]
+_ABOUT = Prepared(
+    core_select(
+        *(_S.value.label("asked"), _S.updated_at.label("asked_at")),
+        *(_REPLIED.c.id.label("sent_id"), _REPLIED.c.key.label("sent_key")),
+        _REPLIED.c.about.label("sent_about"),
+        *_ITEMS.c,
+    )
+    .select_from(
+        core_select(literal_column("1").label("one"))
+        .subquery("one")
+        .outerjoin(AppState.__table__, _S.key == bindparam("pending_key"))  # type: ignore[attr-defined]
+        .outerjoin(_REPLIED, true())
+        .outerjoin(_ITEMS, true())
+    )
+    .order_by(_ITEMS.c.deadline, _ITEMS.c.task_id),
+    expanding=("unit_ids",),
+)
+
+
+@dataclass(frozen=True)
+class About:
+    """What a text may be about, read together (`about_text`)."""
+
+    asked: Stored | None  # the question pending, as stored (`db.queries.pending.pending_in`)
+    items: list[OpenItem]  # as `open_items` returns them
+    sent: Sent | None  # the message it replies to, when the outbox delivered it
+
 
 def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[OpenItem]:
     """Return the assignments these units may report on (open tasks), nearest deadline first,
     a task's units in Vietnamese order."""
-    rows = _OPEN_ITEMS.rows(as_connection(db), {"unit_ids": list(unit_ids)})
+    return _open_items(_OPEN_ITEMS.rows(as_connection(db), {"unit_ids": list(unit_ids)}))
+
+
+def _open_items(rows: list[Any]) -> list[OpenItem]:
+    """Return the open items that rows of `_OPEN`'s columns read as, in `open_items`' order."""
     if len(rows) > 1:  # most officials have one open task: nothing to put in order
         rows.sort(key=lambda r: (r.deadline, r.task_id, vi_sort_key(r.name, r.code)))
     return [
@@ -156,6 +209,34 @@ def open_items(db: Session | Connection, *, unit_ids: Sequence[int]) -> list[Ope
         )
         for r in rows
     ]
+
+
+def about_text(
+    db: Session | Connection,
+    *,
+    pending_key: str | None,
+    unit_ids: Sequence[int],
+    chat_id: str | None = None,
+    message_id: int | None = None,
+) -> About:
+    """Return, in one statement, what a text may be about: the value pending under
+    `pending_key` (None: not read), these units' open items (as `open_items`), and the
+    message `message_id` of `chat_id` (None: not read) as `message_outbox` finds it."""
+    params = {
+        "pending_key": pending_key,
+        "unit_ids": list(unit_ids),
+        "chat_id": chat_id if message_id is not None else None,
+        "message_id": str(message_id) if message_id is not None else None,
+    }
+    rows = _ABOUT.rows(as_connection(db), params)
+    first = rows[0]
+    asked = Stored(first.asked, first.asked_at) if first.asked_at is not None else None
+    sent = None
+    if first.sent_id is not None:
+        about = tuple(int(a) for a in (first.sent_about or "").split(",") if a)
+        sent = Sent(first.sent_id, first.sent_key, about)
+    found = [r for r in rows if r.id is not None]
+    return About(asked, _open_items(found), sent)
 
 
 def named_assignments(

@@ -28,6 +28,22 @@ def _key(kind: str, contact_id: int) -> str:
     return f"{_prefix(kind)}{contact_id}"
 
 
+def pending_key(contact_id: int, kind: str = "step") -> str:
+    """Return the key of a contact's pending value, for a statement that reads it with
+    more (`db.queries.checkin.about_text`); `pending_in` reads what it found."""
+    return _key(kind, contact_id)
+
+
+def pending_in(
+    stored: state.Stored | None, *, now: datetime, ttl: timedelta = PENDING_TTL
+) -> dict[str, Any] | None:
+    """Return what a stored pending value asks, unless it is older than ttl."""
+    if stored is None or not stored.value or now - stored.updated_at > ttl:
+        return None
+    data = json.loads(stored.value)
+    return data if isinstance(data, dict) else None
+
+
 def _prefix(kind: str) -> str:
     """Return what the keys of every contact's pending value of this kind start with."""
     return f"checkin:{kind}:"
@@ -55,11 +71,7 @@ def get_pending(
     ttl: timedelta = PENDING_TTL,
 ) -> dict[str, Any] | None:
     """Return what the bot asked this contact, unless it is older than ttl."""
-    row = state.read(db, _key(kind, contact_id))
-    if row is None or not row.value or now - row.updated_at > ttl:
-        return None
-    data = json.loads(row.value)
-    return data if isinstance(data, dict) else None
+    return pending_in(state.read(db, _key(kind, contact_id)), now=now, ttl=ttl)
 
 
 def pending_since(

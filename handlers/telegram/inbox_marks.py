@@ -33,8 +33,7 @@ log = logging.getLogger(__name__)
 
 def finish(connection: Connection, keys: list[InboxKey], now: datetime) -> None:
     """Mark the updates processed, in the caller's transaction."""
-    for key in keys:
-        rows.finish(connection, channel=CHANNEL, key=key, now=now)
+    rows.finish_all(connection, channel=CHANNEL, keys=keys, now=now)
 
 
 class FinishMarks:

@@ -24,7 +24,7 @@ from devtools.fakebotapi import ChatMessage
 from tests.faults.test_evidence_outage import LOCK_SECONDS, short_busy_wait, told_held
 from tests.handlers.telegram.checkin_world import OFFICIAL, remind, reports, scene
 from tests.harness import BotUnderTest, button_data
-from tests.locks import Arm, locking_at
+from tests.locks import READ_ABOUT, Arm, locking_at
 
 __all__ = ["short_busy_wait"]  # the fixture, used by name
 
@@ -173,9 +173,9 @@ async def test_a_text_about_two_tasks_while_the_database_is_locked_is_recorded_o
     again and Lan got the error. Now both go in one: A done once, one request for B."""
     world = await scene(bot, tasks=2)
     first, second = (t.id for t in world.tasks)
-    # As the message's tasks are read, just before the transaction that writes both begins
-    # (IMMEDIATE, at its savepoint: taken at its insert, the lock would wait for it).
-    held = lock_at("SELECT ASSIGNMENT.ID, TASK.ID")
+    # As what the message is about is read, before the transaction that writes both tasks'
+    # words begins (taken at its insert, the lock would wait for that transaction).
+    held = lock_at(READ_ABOUT)
     after = bot.server.last_message_id(OFFICIAL)
     text = f"#{first} xong, #{second} xin gia hạn đến 15/12/2026 vì chờ kinh phí"
     bot.server.send_text(OFFICIAL, text)

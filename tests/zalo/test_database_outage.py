@@ -14,7 +14,7 @@ from sqlmodel import select
 
 import db.engine
 from db.models import Evidence, StatusReport
-from tests.locks import Arm, lock_for_a_while, locking_at
+from tests.locks import READ_ABOUT, Arm, lock_for_a_while, locking_at
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_evidence import JPEG, official
 from tests.zalo.test_reminders import HOA, remind
@@ -138,9 +138,9 @@ async def test_two_tasks_in_one_message_while_the_database_is_locked_are_recorde
     """ "#A xong, #B xin gia hạn" on Zalo as another process takes the write lock: A done
     once, one extension request for B, each said once, after one notice."""
     first, second = with_tasks(zbot, ("Kế hoạch A", "Báo cáo B"))
-    # As the message's tasks are read, just before the transaction that writes both begins
-    # (IMMEDIATE, at its savepoint: taken at its insert, the lock would wait for it).
-    held = lock_at("SELECT ASSIGNMENT.ID, TASK.ID")
+    # As what the message is about is read, before the transaction that writes both tasks'
+    # words begins (taken at its insert, the lock would wait for that transaction).
+    held = lock_at(READ_ABOUT)
     texts = await zbot.say(HOA, f"#{first} xong, #{second} xin gia hạn đến 15/12/2026 vì chờ vốn")
     assert held.is_set()
     assert not any("lỗi" in t for t in texts)
