@@ -220,9 +220,25 @@ def open_page(
 def check_reportable(
     db: Session | Connection, *, assignment_id: int, unit_ids: Sequence[int]
 ) -> tuple[Check, Target | None]:
-    """Check that the assignment is one of these units' and its task is still open."""
-    target = report_target(db, assignment_id=assignment_id)
+    """Check that the assignment is one of these units' and its task is still open: the one
+    its work went on in when a merge took it off (`carried_on`), whose id the target has."""
+    target = carried_on(db, report_target(db, assignment_id=assignment_id))
     return (target.check(unit_ids) if target is not None else Check.MISSING), target
+
+
+def carried_on(db: Session | Connection, target: Target | None) -> Target | None:
+    """Return the assignment a merge of units carried this one's work on in (a button of a
+    reminder sent before the merge names the row taken off), followed through merges made
+    one after another; the target itself when none did (an active one: one read only)."""
+    seen: set[int] = set()
+    while target is not None and not target.active and target.assignment_id not in seen:
+        seen.add(target.assignment_id)
+        query = core_select(_A.merged_into_id).where(_A.id == target.assignment_id)
+        into = as_connection(db).execute(query).scalar()
+        if into is None:
+            return target
+        target = report_target(db, assignment_id=int(into)) or target
+    return target
 
 
 def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -> Sent | None:

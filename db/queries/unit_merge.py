@@ -11,7 +11,9 @@ new unit among them) becomes one assignment of the new unit with the most advanc
 tie); the others are taken off as /unassign does, their reminder records of a day and
 messages the kept one's unless it has its own (a reminder of the day sent to an old unit
 counts for the new one), a pending extension request or unanswered explanation too. An old
-unit's done work stays its own.
+unit's done work stays its own. Each row an old unit keeps (taken off, or its history's copy)
+names the one its work went on in (`merged_into_id`): a reminder's button sent before the
+merge names the row taken off, and is taken for the kept one (`db.queries.checkin`).
 
 The old units' contacts become the new unit's (a person of both is one contact of it, with
 the function they had there). Their groups, the units under them, their open invites, the
@@ -189,7 +191,7 @@ def merge_units(
         others = [a for a in move.sources if a is not kept]
         dropped |= {a.id or 0: kept.id or 0 for a in others}
         for source in others:
-            source.active = False
+            source.active, source.merged_into_id = False, kept.id
             session.add(source)
         session.flush()
         for source in others:
@@ -277,6 +279,7 @@ def _handed_over(
         last_report_at=last_report,
         overdue_reminders=best.overdue_reminders,
         created_at=best.created_at,
+        merged_into_id=best.id,
     )
     session.add(history)
     session.flush()

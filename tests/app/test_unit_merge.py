@@ -30,6 +30,7 @@ from db.models import (
     Unit,
     UnitContact,
 )
+from db.queries.checkin import Check, check_reportable
 from db.queries.outbox import enqueue
 from db.queries.reminder_outbox import to_chase
 from db.queries.taskcounts import drift
@@ -316,3 +317,38 @@ def test_people_of_units_merged_in_the_evening_are_told_the_next_morning(
     with Session(engine) as s:
         [notice] = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
     assert notice.not_before == datetime(2026, 11, 19, 7, 30, tzinfo=VN)
+
+
+def test_a_row_taken_off_by_merges_one_after_another_leads_to_the_last_kept_one(
+    db: Engine, settings: Settings
+) -> None:
+    """An Hòa and Bình Minh became Hòa Bình (An Hòa's row of the task taken off, Bình Minh's
+    60% kept), then Hòa Bình and Tân An became Tân Hòa (Tân An's 80% kept, Hòa Bình's row
+    taken off): a button naming An Hòa's row reaches Tân Hòa's assignment, for Tân Hòa's
+    people only."""
+    with Session(db) as s:
+        an_hoa, binh_minh, tan_an = (
+            make_unit(s, code, name)
+            for code, name in (("XA-AH", "Xã An Hòa"), ("XA-BM", "Xã Bình Minh"),
+                               ("XA-TA", "Xã Tân An"))
+        )  # fmt: skip
+        hoa_binh, tan_hoa = (
+            make_unit(s, "XA-HB", "Xã Hòa Bình"),
+            make_unit(s, "XA-TH", "Xã Tân Hòa"),
+        )
+        task = make_task(s, "Ban chỉ đạo cấp xã", DUE, [an_hoa, binh_minh, tan_an])
+        reported(s, of(s, task.id, binh_minh), "in_progress", 60)
+        reported(s, of(s, task.id, tan_an), "in_progress", 80)
+        first = an_hoa.id or 0, binh_minh.id or 0, hoa_binh.id or 0
+        second = hoa_binh.id or 0, tan_an.id or 0, tan_hoa.id or 0
+        pressed, task_id = of(s, task.id, an_hoa).id or 0, task.id
+    services = services_on(db, settings)
+    assert merge(services, "vi", old_ids=first[:2], new_id=first[2], actor_id=None).possible
+    assert merge(services, "vi", old_ids=second[:2], new_id=second[2], actor_id=None).possible
+    with Session(db) as s:
+        last = of(s, task_id, second[2])
+        check, target = check_reportable(s, assignment_id=pressed, unit_ids=[second[2]])
+        assert (check, target and target.assignment_id) == (Check.OK, last.id)
+        assert (last.active, last.percent) == (True, 80)
+        theirs, _ = check_reportable(s, assignment_id=pressed, unit_ids=[first[0]])
+        assert theirs == Check.NOT_YOURS
