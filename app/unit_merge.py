@@ -41,11 +41,11 @@ from db.queries.outbox import PRIORITY_NOTICE, NewMessage
 from db.queries.task_notices import contacts_of_units, unit_entry
 from db.queries.unit_admin import set_active
 from db.queries.unit_merge import TaskMoved, UnitsMerged, merge_units, preview
+from db.queries.unit_merge_history import MERGED
 
 ASKED = "unitmerge:"  # the key-value store's key of the merge an admin was last asked to confirm
 CONFIRM, DROP = "mg", "mgx"  # the choices' data: (unit_list.PREFIX, CONFIRM or DROP, token)
 LISTED_JOINED = 10  # the tasks several assignments of which became one, named with their status
-MERGED = "unit.merged"
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def merge(
         moved = merge_units(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id, now=now)
         for old_id in old_ids:
             set_active(session, unit_id=old_id, active=False, actor_id=actor_id, now=now)
-        record(
+        entry = record(
             session,
             actor_id=actor_id,
             actor_label=actor_label,
@@ -134,6 +134,7 @@ def merge(
                 "questions": moved.questions,
             },
         )
+        entry.at = now  # the merge's moment, which the units' pages say (its local day)
         session.flush()
         told = _tell_people(session, services, old_ids, new_id, moved)
         lines = [

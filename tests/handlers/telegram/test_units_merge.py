@@ -10,7 +10,7 @@ from sqlmodel import select
 from app.unit_merge import merge
 from db.models import Assignment, Unit, UnitContact
 from devtools.fakebotapi import ChatMessage
-from tests.factories import make_contact, make_task, make_unit, person
+from tests.factories import VN, make_contact, make_task, make_unit, person
 from tests.handlers.telegram.checkin_world import (
     OFFICIAL,
     OTHER_OFFICIAL,
@@ -159,3 +159,16 @@ async def test_an_old_button_of_a_row_taken_off_still_checks_who_presses(
     assert "không phải của đơn vị" in await bot.press(OFFICIAL, press, reminder.message_id)
     assert reports(bot) == []
     assert assignment(bot, kept).state == "in_progress"
+
+
+async def test_unit_of_a_merged_unit_says_whom_it_was_merged_from_and_into(
+    bot: BotUnderTest,
+) -> None:
+    """`/unit` of Xã Tam Hòa says it was merged from Tam Bình and Tam Xuân and when; that of
+    Tam Xuân, which it was merged into."""
+    await merged_scene(bot)
+    day = bot.clock.now().astimezone(VN).strftime("%d/%m/%Y")
+    new = await bot.send(ADMIN_ID, "/unit XA-TH")
+    assert f"Gộp từ Xã Tam Bình (TB), Xã Tam Xuân (TX) ngày {day}" in (new.text or "")
+    old = await bot.send(ADMIN_ID, "/unit TX")
+    assert f"Đã gộp vào Xã Tam Hòa (XA-TH) ngày {day}." in (old.text or "")

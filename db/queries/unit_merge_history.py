@@ -1,0 +1,81 @@
+"""Units merged into one, as their history reads after it: which units a unit was merged from
+and when, which it was merged into, and the old units' rows whose work goes on in its own.
+
+A merge (`db.queries.unit_merge`) leaves the old units' reports on their own rows, inactive
+(the formal report and the ranking count each unit's work as its own); each such row names
+the one its work went on in (`Assignment.merged_into_id`). A coordinator reading the new
+unit's page wants to see where its open work comes from and what was reported on it before,
+so these are read back: the merges from the audit (`unit.merged`), the rows by their links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from db.models import Assignment, AuditLog
+
+MERGED = "unit.merged"  # the audit entry of a merge made (`app.unit_merge`)
+CHAIN = 20  # merges one after another followed at most (a loop would be a bad row)
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A merge made: when, the old units and the unit they became."""
+
+    at: datetime
+    old_ids: tuple[int, ...]
+    new_id: int
+
+
+def _merges(session: Session) -> list[Merge]:
+    """Return the merges made, oldest first (a province makes a few dozen)."""
+    query = (
+        select(AuditLog)
+        .where(AuditLog.action == MERGED, AuditLog.object_type == "unit")
+        .order_by(col(AuditLog.at), col(AuditLog.id))
+    )
+    found = []
+    for entry in session.exec(query):
+        old = (entry.details or {}).get("from") or []
+        if entry.object_id.isdigit():
+            ids = tuple(int(i) for i in old if isinstance(i, int))
+            found.append(Merge(entry.at, ids, int(entry.object_id)))
+    return found
+
+
+def merged_from(session: Session, *, unit_id: int) -> list[Merge]:
+    """Return the merges that made units into this one, oldest first."""
+    return [m for m in _merges(session) if m.new_id == unit_id]
+
+
+def merged_into(session: Session, *, unit_id: int) -> Merge | None:
+    """Return the merge that made this unit into another, if one did (the latest)."""
+    found = [m for m in _merges(session) if unit_id in m.old_ids]
+    return found[-1] if found else None
+
+
+def carried_rows(session: Session, *, unit_id: int) -> dict[int, int]:
+    """Return the old units' rows whose work went on in this unit's assignments (through
+    merges one after another), each with its unit."""
+    reached = set(session.exec(select(Assignment.id).where(Assignment.unit_id == unit_id)))
+    found: dict[int, int] = {}
+    frontier = [i for i in reached if i is not None]
+    for _ in range(CHAIN):
+        if not frontier:
+            break
+        query = select(Assignment.id, Assignment.unit_id).where(
+            col(Assignment.merged_into_id).in_(frontier), Assignment.unit_id != unit_id
+        )
+        rows = [(i, u) for i, u in session.exec(query) if i is not None and i not in found]
+        found.update(rows)
+        frontier = [i for i, _ in rows]
+    return found
+
+
+def old_unit_ids(merges: Sequence[Merge]) -> list[int]:
+    """Return the old units of these merges, each once, in order."""
+    return list(dict.fromkeys(i for m in merges for i in m.old_ids))
