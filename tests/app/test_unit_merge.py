@@ -216,7 +216,7 @@ def test_one_unit_merged_into_two_at_once_goes_to_one(db: Engine, settings: Sett
     with ThreadPoolExecutor(2) as pool:
         said = list(pool.map(attempt, targets))
     assert sum("Đã gộp" in words for words in said) == 1
-    assert sum("Xã An Hòa (XA-AH) đã ngừng theo dõi" in words for words in said) == 1
+    assert sum("Xã An Hòa (XA-AH) đã được gộp vào" in words for words in said) == 1
     with Session(db) as s:
         query = select(Assignment.unit_id).where(
             Assignment.task_id == task_id, col(Assignment.active).is_(True)
@@ -352,3 +352,58 @@ def test_a_row_taken_off_by_merges_one_after_another_leads_to_the_last_kept_one(
         assert (last.active, last.percent) == (True, 80)
         theirs, _ = check_reportable(s, assignment_id=pressed, unit_ids=[first[0]])
         assert theirs == Check.NOT_YOURS
+
+
+def test_the_new_unit_named_among_the_old_ones_takes_the_others_in(
+    engine: Engine, settings: Settings
+) -> None:
+    """`/mergeunits Xã An Hòa, Xã Hòa Bình | Xã Hòa Bình` (every unit of the merge listed)
+    was refused as a unit into itself: it merges An Hòa into Hòa Bình."""
+    with Session(engine) as s:
+        an_hoa = make_unit(s, "XA-AH", "Xã An Hòa")
+        hoa_binh_id = make_unit(s, "XA-HB", "Xã Hòa Bình").id
+        task_id = make_task(s, "Kế hoạch chuyển đổi số", DUE, [an_hoa]).id
+        an_hoa_id = an_hoa.id
+    asked = plan(services_on(engine, settings), "vi", old=["XA-AH", "XA-HB"], into="XA-HB",
+                 actor_id=None)  # fmt: skip
+    assert asked.text.startswith("Gộp Xã An Hòa (XA-AH) vào Xã Hòa Bình (XA-HB):")
+    assert (asked.old_ids, asked.new_id) == ((an_hoa_id,), hoa_binh_id)
+    merge(services_on(engine, settings), "vi", old_ids=asked.old_ids, new_id=asked.new_id,
+          actor_id=None)  # fmt: skip
+    with Session(engine) as s:
+        assert of(s, task_id, hoa_binh_id).active
+
+
+def test_a_unit_merged_before_is_refused_naming_the_unit_it_became(
+    engine: Engine, settings: Settings
+) -> None:
+    """An Hòa, merged into Hòa Bình, named again in a later merge (as old or new): refused
+    naming Hòa Bình and the day, not as a deactivated unit to /activate."""
+    with Session(engine) as s:
+        ids = [make_unit(s, c, n).id or 0 for c, n in (("XA-AH", "Xã An Hòa"),
+               ("XA-HB", "Xã Hòa Bình"), ("XA-TA", "Xã Tân An"))]  # fmt: skip
+    services = services_on(engine, settings)
+    assert merge(services, "vi", old_ids=ids[:1], new_id=ids[1], actor_id=None).possible
+    day = NOW.astimezone(VN).strftime("%d/%m/%Y")
+    for old, into in ((["XA-AH"], "XA-TA"), (["XA-TA"], "XA-AH")):
+        said = plan(services, "vi", old=old, into=into, actor_id=None).text
+        assert f"Xã An Hòa (XA-AH) đã được gộp vào Xã Hòa Bình (XA-HB) ngày {day}" in said
+        assert "/activate" not in said
+
+
+def test_a_plan_with_nothing_to_move_says_so_without_zeros(
+    engine: Engine, settings: Settings
+) -> None:
+    """A unit with no open task and no contact merged: the plan says there is nothing to
+    move, not "0 nhiệm vụ …: -" and "0 người … (0 người …)", and no word of reminders."""
+    with Session(engine) as s:
+        make_unit(s, "XA-AH", "Xã An Hòa")
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+    said = plan(services_on(engine, settings), "vi", old=["XA-AH"], into="XA-HB", actor_id=None)
+    assert said.text.splitlines() == [
+        "Gộp Xã An Hòa (XA-AH) vào Xã Hòa Bình (XA-HB):",
+        "• Không có nhiệm vụ đang mở nào để chuyển.",
+        "• Đơn vị cũ không có người liên hệ nào.",
+        "• Xã An Hòa (XA-AH) sẽ ngừng theo dõi; lịch sử báo cáo và việc đã hoàn thành vẫn là"
+        " của đơn vị cũ.",
+    ]
