@@ -30,6 +30,8 @@ from db.queries.checkin import (
     check_reportable,
     inactive_units,
     report_target,
+    taken_off_meanwhile,
+    units_now,
 )
 from db.queries.people_to_tell import coordinators_of_unit, unit_name, unit_names
 from db.queries.reports import amend_percent, record_report
@@ -165,6 +167,15 @@ def record_in(
     else:
         check, target = check_reportable(
             connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
+        )
+    if (
+        check == Check.OK
+        and target is not None
+        and taken_off_meanwhile(connection, assignment_id=target.assignment_id)
+    ):  # a merge of units committed meanwhile: its kept row, for the person's units now
+        units = units_now(connection, contact_id=actor.contact_id)
+        check, target = check_reportable(
+            connection, assignment_id=target.assignment_id, unit_ids=units
         )
     if check != Check.OK or target is None:
         return Recorded(check, refusal(services, actor.lang, check, target))

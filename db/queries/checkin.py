@@ -25,6 +25,7 @@ from db.models import (
     OutboxItem,
     Task,
     Unit,
+    UnitContact,
 )
 from db.prepared import Prepared
 from db.queries.reports import reported_percent
@@ -224,6 +225,24 @@ def check_reportable(
     its work went on in when a merge took it off (`carried_on`), whose id the target has."""
     target = carried_on(db, report_target(db, assignment_id=assignment_id))
     return (target.check(unit_ids) if target is not None else Check.MISSING), target
+
+
+def taken_off_meanwhile(db: Session | Connection, *, assignment_id: int) -> bool:
+    """Lock the assignment a report is about until the transaction ends, and tell whether
+    it was taken off since it was read (PostgreSQL: a merge of units that held it committed
+    meanwhile, its lock waited out; SQLite's one writer takes them in turn: never)."""
+    connection = as_connection(db)
+    if connection.dialect.name != "postgresql":
+        return False
+    query = core_select(_A.active).where(_A.id == assignment_id).with_for_update()
+    return connection.execute(query).scalar() is not True
+
+
+def units_now(db: Session | Connection, *, contact_id: int) -> list[int]:
+    """Return the units a person is a contact of, as the database has them now."""
+    c = UnitContact.__table__.c  # type: ignore[attr-defined]
+    query = core_select(c.unit_id).where(c.contact_id == contact_id)
+    return [int(u) for u in as_connection(db).execute(query).scalars()]
 
 
 def carried_on(db: Session | Connection, target: Target | None) -> Target | None:

@@ -8,14 +8,18 @@ assignment of the new unit with the most advanced status.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.actor import Actor
 from app.i18n import load_catalog
+from app.reporting import Recorded, Report, record
 from app.services import Services
 from app.unit_merge import merge, parse_typed, plan
 from bot.settings import Settings
@@ -33,7 +37,9 @@ from db.models import (
 from db.queries.checkin import Check, check_reportable
 from db.queries.outbox import enqueue
 from db.queries.reminder_outbox import to_chase
+from db.queries.reports import record_report
 from db.queries.taskcounts import drift
+from db.queries.unit_merge import merge_units
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
 
@@ -407,3 +413,97 @@ def test_a_plan_with_nothing_to_move_says_so_without_zeros(
         "• Xã An Hòa (XA-AH) sẽ ngừng theo dõi; lịch sử báo cáo và việc đã hoàn thành vẫn là"
         " của đơn vị cũ.",
     ]
+
+
+def waiting_for_a_lock(engine: Engine, done: threading.Event) -> None:
+    """Return once another transaction waits for a row lock, or finished (10 s at most: a
+    guard against a hang, not a measure)."""
+    deadline = time.monotonic() + 10
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    while not done.is_set() and time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(query).scalar_one():
+                return
+        time.sleep(0.01)
+
+
+def racing_units(s: Session) -> tuple[int, int, int, int, int]:
+    """Return An Hòa (20% reported) and Bình Minh (50%) on one task, Hòa Bình, An Hòa's row
+    and Lan, An Hòa's official."""
+    an_hoa, binh_minh = make_unit(s, "XA-AH", "Xã An Hòa"), make_unit(s, "XA-BM", "Xã Bình Minh")
+    hoa_binh = make_unit(s, "XA-HB", "Xã Hòa Bình")
+    lan = make_contact(s, 2001, units=[an_hoa], name="Lan")
+    task = make_task(s, "Ban chỉ đạo cấp xã", DUE, [an_hoa, binh_minh])
+    reported(s, of(s, task.id, an_hoa), "in_progress", 20)
+    reported(s, of(s, task.id, binh_minh), "in_progress", 50)
+    row = of(s, task.id, an_hoa).id or 0
+    return an_hoa.id or 0, binh_minh.id or 0, hoa_binh.id or 0, row, lan.id or 0
+
+
+@pytest.mark.postgres
+def test_a_report_in_flight_when_a_merge_begins_is_waited_for_and_carried(
+    pg_engine: Engine, settings: Settings
+) -> None:
+    """Lan's 90% on An Hòa's row is being written when the merge reads the rows: the merge
+    waits for it and keeps it (the most advanced), not the 50% it would have read before."""
+    with Session(pg_engine) as s:
+        an_hoa, binh_minh, hoa_binh, row, _ = racing_units(s)
+    services = services_on(pg_engine, settings)
+    done = threading.Event()
+
+    def merging() -> None:
+        merge(services, "vi", old_ids=(an_hoa, binh_minh), new_id=hoa_binh, actor_id=None)
+        done.set()
+
+    with pg_engine.connect() as report:
+        writing = report.begin()
+        record_report(report, assignment_id=row, state="in_progress", percent=90, now=NOW)
+        with ThreadPoolExecutor(1) as pool:
+            merged = pool.submit(merging)
+            waiting_for_a_lock(pg_engine, done)
+            writing.commit()
+            merged.result(timeout=30)
+    with Session(pg_engine) as s:
+        kept = s.exec(
+            select(Assignment).where(Assignment.unit_id == hoa_binh, col(Assignment.active))
+        ).one()
+        assert (kept.state, kept.percent) == ("in_progress", 90)
+
+
+@pytest.mark.postgres
+def test_a_report_checked_before_a_merge_committed_counts_for_the_kept_row(
+    pg_engine: Engine, settings: Settings
+) -> None:
+    """Lan presses "done" on An Hòa's row while the merge that takes it off (Bình Minh's 50%
+    kept) has not committed: her report waits for it and is recorded for Hòa Bình's row,
+    not on the row taken off, where nobody would see it."""
+    with Session(pg_engine) as s:
+        an_hoa, binh_minh, hoa_binh, row, lan = racing_units(s)
+    services = services_on(pg_engine, settings)
+    actor = Actor(lan, "2001", "vi", "member", (an_hoa,), ())  # as read before the merge
+    done = threading.Event()
+
+    def pressing() -> Recorded:
+        try:
+            return record(services, actor, Report(row, "done", "button", "press:1"))
+        finally:
+            done.set()
+
+    with Session(pg_engine) as merging:
+        merge_units(merging, old_ids=(an_hoa, binh_minh), new_id=hoa_binh, actor_id=None, now=NOW)
+        with ThreadPoolExecutor(1) as pool:
+            pressed = pool.submit(pressing)
+            waiting_for_a_lock(pg_engine, done)
+            merging.commit()
+            recorded = pressed.result(timeout=30)
+    assert recorded.check == Check.OK
+    with Session(pg_engine) as s:
+        kept = s.exec(
+            select(Assignment).where(Assignment.unit_id == hoa_binh, col(Assignment.active))
+        ).one()
+        assert kept.state == "done"
+        [report] = s.exec(select(StatusReport).where(StatusReport.dedup_key == "press:1")).all()
+        assert report.assignment_id == kept.id
