@@ -172,3 +172,18 @@ async def test_unit_of_a_merged_unit_says_whom_it_was_merged_from_and_into(
     assert f"Gộp từ Xã Tam Bình (TB), Xã Tam Xuân (TX) ngày {day}" in (new.text or "")
     old = await bot.send(ADMIN_ID, "/unit TX")
     assert f"Đã gộp vào Xã Tam Hòa (XA-TH) ngày {day}." in (old.text or "")
+
+
+async def test_a_blocker_pressed_on_an_old_reminder_is_asked_and_kept_for_the_kept_row(
+    bot: BotUnderTest,
+) -> None:
+    """ "Vướng mắc" on the reminder sent before the merge asks the blocker, and the reason
+    typed next is Xã Tam Hòa's report on the task."""
+    reminder, dropped, kept = await merged_scene(bot)
+    await bot.press(OFFICIAL, button_data(reminder, "Vướng mắc"), reminder.message_id)
+    said = await bot.send(
+        OFFICIAL, "Thiếu kinh phí", match=lambda m: "nội dung vướng mắc" not in (m.text or "")
+    )
+    assert "Đã" in (said.text or "")
+    assert [(r.state, r.reason) for r in reports(bot, kept)] == [("blocked", "Thiếu kinh phí")]
+    assert reports(bot, dropped) == []
