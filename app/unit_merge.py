@@ -141,7 +141,7 @@ def merge(
         told = _tell_people(session, services, old_ids, new_id, moved)
         lines = [
             t(
-                "units.merged",
+                "units.merged" if moved.tasks else "units.merged_no_tasks",
                 old=_names(session, old_ids),
                 new=_names(session, [new_id]),
                 count=len(moved.tasks),
@@ -420,12 +420,12 @@ def _tell_people(
     entry = unit_entry(session, unit_id=new_id, action=MERGED)
     old, new = _names(session, old_ids), _names(session, [new_id])
     tasks = task_numbers([m.task_id for m in moved.tasks]) or "-"
+    said = "units.notice_merged" if moved.tasks else "units.notice_merged_no_tasks"
     messages = [
         NewMessage(
             key=f"{KEY}:merge{entry}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
             text=services.catalog.get(
-                p.language, "units.notice_merged", old=old, new=new, count=len(moved.tasks),
-                tasks=tasks,
+                p.language, said, old=old, new=new, count=len(moved.tasks), tasks=tasks,
             ),
             contact_id=p.contact_id, priority=PRIORITY_NOTICE, channel=p.channel,
             not_before=moment, office=True,

@@ -507,3 +507,23 @@ def test_a_report_checked_before_a_merge_committed_counts_for_the_kept_row(
         assert kept.state == "done"
         [report] = s.exec(select(StatusReport).where(StatusReport.dedup_key == "press:1")).all()
         assert report.assignment_id == kept.id
+
+
+def test_a_merge_with_no_open_task_says_so_to_the_admin_and_the_people_moved(
+    engine: Engine, settings: Settings
+) -> None:
+    """An Hòa with a contact and no open task merged: the admin reads that no task had to
+    move, and Lan is told she is Hòa Bình's contact, not of "0 nhiệm vụ đang mở (-)"."""
+    with Session(engine) as s:
+        an_hoa = make_unit(s, "XA-AH", "Xã An Hòa")
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+        make_contact(s, 2001, units=[an_hoa], name="Lan")
+    services = services_on(engine, settings)
+    asked = plan(services, "vi", old=["XA-AH"], into="XA-HB", actor_id=None)
+    done = merge(services, "vi", old_ids=asked.old_ids, new_id=asked.new_id, actor_id=None)
+    assert "không có nhiệm vụ đang mở nào phải chuyển, 1 người liên hệ đã chuyển sang" in done.text
+    with Session(engine) as s:
+        [notice] = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    told = notice.payload["text"]
+    assert "Anh/chị nay là người liên hệ của Xã Hòa Bình (XA-HB)" in told
+    assert "(-)" not in told
