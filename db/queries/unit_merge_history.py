@@ -60,19 +60,22 @@ def merged_into(session: Session, *, unit_id: int) -> Merge | None:
 
 def carried_rows(session: Session, *, unit_id: int) -> dict[int, int]:
     """Return the old units' rows whose work went on in this unit's assignments (through
-    merges one after another), each with its unit."""
-    reached = set(session.exec(select(Assignment.id).where(Assignment.unit_id == unit_id)))
+    merges one after another), each with its unit; none for a unit nothing was merged into
+    (read first: most units, and the index of `merged_into_id` then never read)."""
+    if not merged_from(session, unit_id=unit_id):
+        return {}
+    mine = select(Assignment.id).where(Assignment.unit_id == unit_id)
     found: dict[int, int] = {}
-    frontier = [i for i in reached if i is not None]
+    pointing = col(Assignment.merged_into_id).in_(mine.scalar_subquery())
     for _ in range(CHAIN):
-        if not frontier:
-            break
         query = select(Assignment.id, Assignment.unit_id).where(
-            col(Assignment.merged_into_id).in_(frontier), Assignment.unit_id != unit_id
+            pointing, Assignment.unit_id != unit_id
         )
         rows = [(i, u) for i, u in session.exec(query) if i is not None and i not in found]
+        if not rows:
+            break
         found.update(rows)
-        frontier = [i for i, _ in rows]
+        pointing = col(Assignment.merged_into_id).in_([i for i, _ in rows])
     return found
 
 

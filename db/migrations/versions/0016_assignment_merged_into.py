@@ -13,7 +13,8 @@ new unit's page reads the history it carries on (`app.unit_reports`).
 
 The merges made before this revision are read back from their audit entries
 (`task.units_merged`: the task, the old units, the new one): each old unit's inactive row of
-the task points at the new unit's. The downgrade drops the column.
+the task points at the new unit's. An index on it serves the new unit's page. The downgrade
+drops both.
 """
 
 import json
@@ -49,6 +50,8 @@ def upgrade() -> None:
     else:
         op.add_column("assignment", sa.Column("merged_into_id", sa.Integer(), nullable=True))
         op.create_foreign_key(None, "assignment", "assignment", ["merged_into_id"], ["id"])
+    # The rows a unit's page reads back through it (`db.queries.unit_merge_history`).
+    op.create_index("ix_assignment_merged_into_id", "assignment", ["merged_into_id"])
     for task_id, details in connection.execute(MERGES).all():
         found = json.loads(details) if isinstance(details, str) else details or {}
         into, units = found.get("into"), found.get("from") or []
@@ -62,6 +65,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_assignment_merged_into_id", table_name="assignment")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE assignment DROP COLUMN merged_into_id")
     else:
