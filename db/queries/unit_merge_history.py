@@ -10,7 +10,7 @@ so these are read back: the merges from the audit (`unit.merged`), the rows by t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -76,6 +76,34 @@ def carried_rows(session: Session, *, unit_id: int) -> dict[int, int]:
             break
         found.update(rows)
         pointing = col(Assignment.merged_into_id).in_([i for i, _ in rows])
+    return found
+
+
+def carried_into(
+    session: Session, *, assignment_ids: Collection[int]
+) -> dict[int, tuple[int, int]]:
+    """Return the old units' rows whose work went on in these assignments (through merges
+    one after another), each with the one of them it leads to and its own unit. The rows
+    a merge left are read whole (a few per merge, found by their index), whatever the
+    number of assignments asked about (an export's may be a country's)."""
+    links = {
+        i: (into, unit)
+        for i, into, unit in session.exec(
+            select(Assignment.id, Assignment.merged_into_id, Assignment.unit_id).where(
+                col(Assignment.merged_into_id).is_not(None)
+            )
+        )
+        if i is not None and into is not None
+    }
+    wanted = set(assignment_ids)
+    found: dict[int, tuple[int, int]] = {}
+    for row, (into, unit) in links.items():
+        seen = {row}
+        while into not in wanted and into in links and into not in seen and len(seen) < CHAIN:
+            seen.add(into)
+            into = links[into][0]
+        if into in wanted:
+            found[row] = (into, unit)
     return found
 
 

@@ -27,6 +27,7 @@ from core.clock import ManualClock
 from db.models import (
     Assignment,
     AuditLog,
+    Evidence,
     Outbox,
     OutboxItem,
     Reminder,
@@ -35,6 +36,7 @@ from db.models import (
     UnitContact,
 )
 from db.queries.checkin import Check, check_reportable
+from db.queries.export import load
 from db.queries.outbox import enqueue
 from db.queries.reminder_outbox import to_chase
 from db.queries.reports import record_report
@@ -527,3 +529,35 @@ def test_a_merge_with_no_open_task_says_so_to_the_admin_and_the_people_moved(
     told = notice.payload["text"]
     assert "Anh/chị nay là người liên hệ của Xã Hòa Bình (XA-HB)" in told
     assert "(-)" not in told
+
+
+def test_an_export_after_a_merge_keeps_the_old_units_reports_and_files_with_the_work(
+    db: Engine, settings: Settings
+) -> None:
+    """An Hòa filed a plan (a file, "số 12/KH") on a task Bình Minh was on too, and the merge
+    kept An Hòa's row as Hòa Bình's: the export and the formal report read from it list
+    Hòa Bình's row with An Hòa's file and document as its evidence, and An Hòa's report in
+    the history as An Hòa's; they had vanished, left on rows no export reads."""
+    with Session(db) as s:
+        an_hoa, binh_minh = (
+            make_unit(s, "XA-AH", "Xã An Hòa"),
+            make_unit(s, "XA-BM", "Xã Bình Minh"),
+        )
+        hoa_binh_id = make_unit(s, "XA-HB", "Xã Hòa Bình").id or 0
+        task = make_task(s, "Ban chỉ đạo cấp xã", DUE, [an_hoa, binh_minh])
+        row = of(s, task.id, an_hoa)
+        row_id, task_id = row.id or 0, task.id or 0
+        record_report(s, assignment_id=row_id, state="in_progress", percent=80, now=NOW,
+                      evidence_number="12/KH")  # fmt: skip
+        s.add(Evidence(assignment_id=row_id, file_name="ke-hoach.pdf", size=10, sha256="ab",
+                       storage_path="1/ab.pdf"))  # fmt: skip
+        s.commit()
+        old_ids = (an_hoa.id or 0, binh_minh.id or 0)
+    merge(services_on(db, settings), "vi", old_ids=old_ids, new_id=hoa_binh_id, actor_id=None)
+    with Session(db) as s:
+        data = load(s, task_ids=[task_id])
+        [line] = data.lines
+        assert (line.unit_id, line.assignment_id) == (hoa_binh_id, row_id)  # handed over
+        assert data.files[row_id] == ["ke-hoach.pdf"]
+        assert data.documents[row_id] == [("12/KH", None)]
+        assert [(h.unit, h.percent) for h in data.history] == [("Xã An Hòa", 80)]
