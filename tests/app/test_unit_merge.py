@@ -36,6 +36,7 @@ from db.models import (
     UnitContact,
 )
 from db.queries.checkin import Check, check_reportable
+from db.queries.evidence import evidence_of
 from db.queries.export import load
 from db.queries.outbox import enqueue
 from db.queries.reminder_outbox import to_chase
@@ -537,7 +538,8 @@ def test_an_export_after_a_merge_keeps_the_old_units_reports_and_files_with_the_
     """An Hòa filed a plan (a file, "số 12/KH") on a task Bình Minh was on too, and the merge
     kept An Hòa's row as Hòa Bình's: the export and the formal report read from it list
     Hòa Bình's row with An Hòa's file and document as its evidence, and An Hòa's report in
-    the history as An Hòa's; they had vanished, left on rows no export reads."""
+    the history as An Hòa's, and `/evidence` lists the file; they had vanished, left on rows
+    no export reads."""
     with Session(db) as s:
         an_hoa, binh_minh = (
             make_unit(s, "XA-AH", "Xã An Hòa"),
@@ -561,3 +563,4 @@ def test_an_export_after_a_merge_keeps_the_old_units_reports_and_files_with_the_
         assert data.files[row_id] == ["ke-hoach.pdf"]
         assert data.documents[row_id] == [("12/KH", None)]
         assert [(h.unit, h.percent) for h in data.history] == [("Xã An Hòa", 80)]
+        assert [e.file_name for e in evidence_of(s, assignment_id=row_id)] == ["ke-hoach.pdf"]
