@@ -966,7 +966,7 @@ async def test_a_merged_units_page_says_where_it_comes_from_and_what_was_reporte
     history = page[page.index('<table id="history">') :]
     assert "Đang thực hiện (40%) (Xã Tam Xuân báo cáo, trước khi gộp)" in history
     assert f"Đã gộp vào Xã Tam Hòa (THO) ngày {day}." in old
-    row = re.search(rf'<tr data-unit="{new_id}"(.*?)</tr>', task, re.S)
-    assert row is not None
-    assert "Đã trình dự thảo" in row[1]
-    assert "du-thao.pdf" in row[1]
+    new_row = re.search(rf'<tr data-unit="{new_id}"(.*?)</tr>', task, re.S)
+    assert new_row is not None
+    assert "Đã trình dự thảo" in new_row[1]
+    assert "du-thao.pdf" in new_row[1]
