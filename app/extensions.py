@@ -78,6 +78,7 @@ def request_kept(
             return refusal(services, actor.lang, check, assignment), None
         if target <= assignment.deadline:
             return t("extensions.not_later", deadline=assignment.deadline), None
+        assignment_id = assignment.assignment_id  # a row a merge took off: its kept one
         request = ExtensionRequest(
             assignment_id=assignment_id,
             contact_id=actor.contact_id,

@@ -7,7 +7,7 @@ whatever acknowledges it afterwards acknowledges something already kept.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 
@@ -26,9 +26,12 @@ from db.queries.checkin import (
     Check,
     Target,
     admin_names,
+    carried_on,
     check_reportable,
     inactive_units,
     report_target,
+    taken_off_meanwhile,
+    units_now,
 )
 from db.queries.people_to_tell import coordinators_of_unit, unit_name, unit_names
 from db.queries.reports import amend_percent, record_report
@@ -165,8 +168,19 @@ def record_in(
         check, target = check_reportable(
             connection, assignment_id=report.assignment_id, unit_ids=actor.unit_ids
         )
+    if (
+        check == Check.OK
+        and target is not None
+        and taken_off_meanwhile(connection, assignment_id=target.assignment_id)
+    ):  # a merge of units committed meanwhile: its kept row, for the person's units now
+        units = units_now(connection, contact_id=actor.contact_id)
+        check, target = check_reportable(
+            connection, assignment_id=target.assignment_id, unit_ids=units
+        )
     if check != Check.OK or target is None:
         return Recorded(check, refusal(services, actor.lang, check, target))
+    if target.assignment_id != report.assignment_id:  # a row a merge took off: its kept one
+        report = replace(report, assignment_id=target.assignment_id)
     amended = _amend(connection, report)
     report_id = _write(connection, actor, report, now) if amended is None else 0
     at = amended or now
@@ -194,7 +208,9 @@ def unit_of(connection: Connection, actor: Actor, target: Target) -> str:
 def recorded_before(services: Services, actor: Actor, report: Report) -> Recorded:
     """Answer a report recorded before under its key (a repeated update, a double tap)."""
     with services.engine.connect() as connection:
-        target = report_target(connection, assignment_id=report.assignment_id)
+        target = carried_on(
+            connection, report_target(connection, assignment_id=report.assignment_id)
+        )
         unit = unit_of(connection, actor, target) if target is not None else ""
     if target is None:
         return Recorded(Check.MISSING, refusal(services, actor.lang, Check.MISSING, None))

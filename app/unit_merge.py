@@ -14,9 +14,9 @@ the units may have changed since the plan was shown.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from functools import partial
 
 from sqlalchemy import update
@@ -41,11 +41,11 @@ from db.queries.outbox import PRIORITY_NOTICE, NewMessage
 from db.queries.task_notices import contacts_of_units, unit_entry
 from db.queries.unit_admin import set_active
 from db.queries.unit_merge import TaskMoved, UnitsMerged, merge_units, preview
+from db.queries.unit_merge_history import MERGED, merged_into
 
 ASKED = "unitmerge:"  # the key-value store's key of the merge an admin was last asked to confirm
 CONFIRM, DROP = "mg", "mgx"  # the choices' data: (unit_list.PREFIX, CONFIRM or DROP, token)
 LISTED_JOINED = 10  # the tasks several assignments of which became one, named with their status
-MERGED = "unit.merged"
 
 
 @dataclass(frozen=True)
@@ -107,14 +107,16 @@ def merge(
         if taken is not None and not state.take(session, *taken):
             return MergeAsked(t("units.merge_not_asked"))
         units = _locked(session, [*old_ids, new_id])
-        refused = _refusal(session, services.catalog, lang, units, old_ids, new_id, actor_id)
+        refused = _refusal(
+            session, services.catalog, lang, units, old_ids, new_id, actor_id, services.settings.tz
+        )
         if refused:
             session.rollback()  # the plan stays asked: nothing was done
             return MergeAsked(refused)
         moved = merge_units(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id, now=now)
         for old_id in old_ids:
             set_active(session, unit_id=old_id, active=False, actor_id=actor_id, now=now)
-        record(
+        entry = record(
             session,
             actor_id=actor_id,
             actor_label=actor_label,
@@ -134,11 +136,12 @@ def merge(
                 "questions": moved.questions,
             },
         )
+        entry.at = now  # the merge's moment, which the units' pages say (its local day)
         session.flush()
         told = _tell_people(session, services, old_ids, new_id, moved)
         lines = [
             t(
-                "units.merged",
+                "units.merged" if moved.tasks else "units.merged_no_tasks",
                 old=_names(session, old_ids),
                 new=_names(session, [new_id]),
                 count=len(moved.tasks),
@@ -215,14 +218,35 @@ def _named(
         if isinstance(unit, str):
             return unit
         if not unit.active:
-            return t("units.merge_inactive", name=unit.name, code=unit.code)
+            return _inactive(services, lang, unit)
         found.append(unit)
     *olds, new = found
-    old_ids = tuple(dict.fromkeys(u.id for u in olds if u.id is not None))
-    if new.id in old_ids:
+    # "/mergeunits Xã A, Xã B | Xã A": Xã A takes Xã B in, the new unit named among the old
+    # ones as an admin lists every unit of the merge; only a unit into itself alone is wrong.
+    old_ids = tuple(dict.fromkeys(u.id for u in olds if u.id is not None and u.id != new.id))
+    if not old_ids:
         return t("units.merge_into_itself", name=new.name, code=new.code)
     assert new.id is not None
     return old_ids, new.id
+
+
+def _inactive(services: Services, lang: str, unit: Unit) -> str:
+    """Say why a deactivated unit is not merged (blocking: `_inactive_words`)."""
+    with session_scope(services.engine) as session:
+        return _inactive_words(session, services.catalog, lang, unit, services.settings.tz)
+
+
+def _inactive_words(session: Session, catalog: Catalog, lang: str, unit: Unit, tz: tzinfo) -> str:
+    """Say why a deactivated unit is not merged: one merged before names the unit it went
+    into and when (the one to name instead: merges one after another), any other its
+    /activate."""
+    went = merged_into(session, unit_id=unit.id or 0)
+    if went is None:
+        return catalog.get(lang, "units.merge_inactive", name=unit.name, code=unit.code)
+    into, day = _names(session, [went.new_id]), went.at.astimezone(tz).date()
+    return catalog.get(
+        lang, "units.merge_merged_away", name=unit.name, code=unit.code, into=into, day=day
+    )
 
 
 def _is_admin(services: Services, actor_id: int) -> bool:
@@ -256,6 +280,7 @@ def _refusal(
     old_ids: Sequence[int],
     new_id: int,
     actor_id: int | None,
+    tz: tzinfo,
 ) -> str:
     """Say why the planned merge cannot be made now ("" when it can)."""
     t = partial(catalog.get, lang)
@@ -270,7 +295,7 @@ def _refusal(
         if unit is None:
             return t("common.button_stale")
         if not unit.active:
-            return t("units.merge_inactive", name=unit.name, code=unit.code)
+            return _inactive_words(session, catalog, lang, unit, tz)
     return ""
 
 
@@ -317,18 +342,33 @@ def _plan_text(
     moved: UnitsMerged,
 ) -> str:
     """Return what a merge would do, as the admin is asked to confirm it."""
-    text = catalog.get(
-        lang,
-        "units.merge_plan",
-        old=_names(session, old_ids),
-        new=_names(session, [new_id]),
-        count=len(moved.tasks),
-        tasks=task_numbers([m.task_id for m in moved.tasks]) or "-",
-        people=len(moved.contacts_moved) + len(moved.contacts_joined),
-        joined=len(moved.contacts_joined),
-    )
-    joined = _joined_lines(session, catalog, lang, moved.tasks, new_id)
-    return "\n".join([text, *joined, *_carried_lines(session, catalog, lang, moved, new_id)])
+    t = partial(catalog.get, lang)
+    old, new = _names(session, old_ids), _names(session, [new_id])
+    count = len(moved.tasks)
+    tasks = task_numbers([m.task_id for m in moved.tasks])
+    lines = [
+        t("units.merge_plan", old=old, new=new),
+        t("units.merge_plan_tasks", count=count, new=new, tasks=tasks)
+        if count
+        else t("units.merge_plan_no_tasks"),
+        *_joined_lines(session, catalog, lang, moved.tasks, new_id),
+        _people_line(t, moved, new),
+        t("units.merge_plan_old", old=old),
+        *_carried_lines(session, catalog, lang, moved, new_id),
+    ]
+    # A reminder sent today about a task moved: said only when a task moves.
+    return "\n".join([*lines, *([t("units.merge_plan_reminders")] if count else [])])
+
+
+def _people_line(t: Callable[..., str], moved: UnitsMerged, new: str) -> str:
+    """Return the plan's line of the people who move (and of those already the new unit's)."""
+    joined = len(moved.contacts_joined)
+    people = len(moved.contacts_moved) + joined
+    if not people:
+        return t("units.merge_plan_no_people")
+    if not joined:
+        return t("units.merge_plan_people", people=people, new=new)
+    return t("units.merge_plan_people_joined", people=people, new=new, joined=joined)
 
 
 def _carried_lines(
@@ -380,12 +420,12 @@ def _tell_people(
     entry = unit_entry(session, unit_id=new_id, action=MERGED)
     old, new = _names(session, old_ids), _names(session, [new_id])
     tasks = task_numbers([m.task_id for m in moved.tasks]) or "-"
+    said = "units.notice_merged" if moved.tasks else "units.notice_merged_no_tasks"
     messages = [
         NewMessage(
             key=f"{KEY}:merge{entry}:{p.contact_id}", chat_id=p.chat_id, kind="notice",
             text=services.catalog.get(
-                p.language, "units.notice_merged", old=old, new=new, count=len(moved.tasks),
-                tasks=tasks,
+                p.language, said, old=old, new=new, count=len(moved.tasks), tasks=tasks,
             ),
             contact_id=p.contact_id, priority=PRIORITY_NOTICE, channel=p.channel,
             not_before=moment, office=True,

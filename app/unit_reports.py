@@ -7,13 +7,16 @@ Channel-free, like `app/reports.py`: the reader's scope decides which units they
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta, tzinfo
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.due_words import deadline_words
 from app.i18n import format_percent
+from app.link_merge import vi_sorted
 from app.reports import Context
 from app.summary_text import Entry, Report, Translate, as_of, on_time_text, status_label
 from core.period import PeriodError
@@ -26,6 +29,7 @@ from db.models import Unit
 from db.queries import summary as q
 from db.queries.scope import Scope, units_in_scope
 from db.queries.unit_admin import inactive_ids
+from db.queries.unit_merge_history import merged_from, merged_into, old_unit_ids
 from db.queries.units import find_units, unit_names
 
 
@@ -57,19 +61,59 @@ def ambiguous(t: Translate, text: str, found: list[Unit]) -> tuple[str, list[Uni
     return words, shown
 
 
+@dataclass(frozen=True)
+class MergeNotes:
+    """Where a unit comes from and where it went, when units were merged: each merge into it
+    (its local day, the old units named) and the one it was merged into, if any."""
+
+    sources: list[tuple[date, str]]
+    into: tuple[date, str] | None = None
+
+    def lines(self, t: Translate) -> list[str]:
+        """Return them worded: "Gộp từ Xã A (XA-A), Xã B (XA-B) ngày 07/12/2026."."""
+        lines = [t("summary.unit_merged_from", units=u, day=d) for d, u in self.sources]
+        if self.into is not None:
+            lines.append(t("summary.unit_merged_into", unit=self.into[1], day=self.into[0]))
+        return lines
+
+
+def merge_notes(session: Session, *, unit_id: int, tz: tzinfo) -> MergeNotes:
+    """Return the merges a unit was made from, and the one it was merged into."""
+    sources = merged_from(session, unit_id=unit_id)
+    into = merged_into(session, unit_id=unit_id)
+    named = _coded(session, [*old_unit_ids(sources), *([into.new_id] if into else [])])
+
+    def names(ids: Sequence[int]) -> str:
+        return ", ".join(vi_sorted(named[i] for i in ids if i in named))
+
+    return MergeNotes(
+        [(m.at.astimezone(tz).date(), names(m.old_ids)) for m in sources],
+        (into.at.astimezone(tz).date(), names([into.new_id])) if into is not None else None,
+    )
+
+
+def _coded(session: Session, unit_ids: Sequence[int]) -> dict[int, str]:
+    """Return units as "Xã An Hòa (XA-AH)", by id."""
+    query = select(Unit.id, Unit.name, Unit.code).where(col(Unit.id).in_(list(unit_ids)))
+    return {i: f"{name} ({code})" for i, name, code in session.exec(query) if i is not None}
+
+
 def unit(session: Session, ctx: Context, unit_id: int) -> Report | str:
     """Return a unit's assignments with their statuses and its on-time rate, or what to say
-    when it has none in the reader's scope."""
+    when it has none in the reader's scope; the units it was merged from, or into, said."""
     found = session.get(Unit, unit_id)
     lines = q.lines(session, unit_id=unit_id, scope=ctx.scope)
     name = found.name if found is not None else str(unit_id)
     stopped = found is not None and not found.active
+    merges = merge_notes(session, unit_id=unit_id, tz=ctx.tz).lines(ctx.t)
     if not lines:
-        return ctx.t("summary.unit_inactive" if stopped else "summary.unit_no_tasks", unit=name)
+        key = "summary.unit_inactive" if stopped else "summary.unit_no_tasks"
+        return "\n".join([ctx.t(key, unit=name), *merges])
     counts = q.unit_counts(session, now=ctx.now, unit_ids=[unit_id], scope=ctx.scope)
     titles = q.task_titles(session, task_ids=[ln.task_id for ln in lines])
     header = [
         ctx.t("summary.unit_head", unit=name, n=len(lines)),
+        *merges,
         on_time_text(ctx.t, counts.get(unit_id, Counts()), ctx.lang),
         *([ctx.t("summary.unit_inactive", unit=name)] if stopped else []),
         as_of(ctx.t, ctx.now_local),

@@ -155,7 +155,7 @@ def _ask(
         if check != Check.OK or target is None:
             text = refusal(services, actor.lang, check, target)
             return Answer([Said(text)], toast=text, alert=True)
-        data = {"step": action, "assignment_id": assignment_id, **origin}
+        data = {"step": action, "assignment_id": target.assignment_id, **origin}
         now = services.clock.now()
         asked = get_pending(connection, contact_id=actor.contact_id, now=now) or {}
         if "msg" in origin and all(asked.get(k) == data[k] for k in _SAME_PRESS):

@@ -3,7 +3,7 @@ extension request and evidence; what its buttons and files may name."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
@@ -17,6 +17,7 @@ from core.status import Counts
 from core.summary import Line
 from db.models import Assignment, Evidence, ExtensionRequest, StatusReport, Task
 from db.queries import summary as sq
+from db.queries.unit_merge_history import carried_into
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,10 @@ def task_page(
         return None
     lines = sq.lines(session, scope=viewer.scope, task_ids=[task_id])
     ids = [ln.assignment_id for ln in lines]
-    reports = _last_reports(session, ids)
+    # An old unit's row whose work a line carries on (units merged): its report and files
+    # are the line's until the new unit reports (`carried_into`).
+    carried = {row: line for row, (line, _) in carried_into(session, assignment_ids=ids).items()}
+    reports = _last_reports(session, ids, carried)
     pending = {
         e.assignment_id: e
         for e in session.exec(
@@ -74,9 +78,11 @@ def task_page(
     }
     evidence: dict[int, list[Evidence]] = {}
     for item in session.exec(
-        select(Evidence).where(col(Evidence.assignment_id).in_(ids)).order_by(col(Evidence.id))
+        select(Evidence)
+        .where(col(Evidence.assignment_id).in_([*ids, *carried]))
+        .order_by(col(Evidence.id))
     ):
-        evidence.setdefault(item.assignment_id, []).append(item)
+        evidence.setdefault(carried.get(item.assignment_id, item.assignment_id), []).append(item)
     rows = []
     for ln in lines:
         report = reports.get(ln.assignment_id)
@@ -95,16 +101,19 @@ def task_page(
     return TaskPage(task, found[0].directive, found[0].counts, rows, found[0].due)
 
 
-def _last_reports(session: Session, assignment_ids: Sequence[int]) -> dict[int, StatusReport]:
-    """Return each assignment's latest status report."""
+def _last_reports(
+    session: Session, assignment_ids: Sequence[int], carried: Mapping[int, int]
+) -> dict[int, StatusReport]:
+    """Return each assignment's latest status report (of a row it carries on, `carried`'s,
+    when none of its own is later)."""
     latest: dict[int, StatusReport] = {}
     query = (
         select(StatusReport)
-        .where(col(StatusReport.assignment_id).in_(assignment_ids))
+        .where(col(StatusReport.assignment_id).in_([*assignment_ids, *carried]))
         .order_by(col(StatusReport.id))
     )
     for report in session.exec(query):
-        latest[report.assignment_id] = report
+        latest[carried.get(report.assignment_id, report.assignment_id)] = report
     return latest
 
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import NamedTuple
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.dashboard.cells import Cell, cell_of
 from app.dashboard.viewer import Viewer
+from app.unit_reports import MergeNotes, merge_notes
 from core.numbers import is_id
 from core.states import ReportState
 from core.status import Counts
@@ -19,6 +21,8 @@ from core.textnorm import vi_sort_key
 from db.models import Assignment, Contact, ContactIdentity, StatusReport, Task, Unit, UnitContact
 from db.queries import summary as sq
 from db.queries.contacts import identities_of
+from db.queries.unit_merge_history import carried_rows
+from db.queries.units import unit_names
 
 
 class Reported(NamedTuple):
@@ -33,11 +37,13 @@ class Reported(NamedTuple):
     percent: int | None
     words: str
     by: str = ""
+    unit: str = ""  # an old unit's, whose work on the task goes on in this unit's (a merge)
 
 
-def reported(report: StatusReport, title: str, by: str | None = None) -> Reported:
+def reported(report: StatusReport, title: str, by: str | None = None, unit: str = "") -> Reported:
     """Return a report as the history shows it (a button's report has no words of its own:
-    its status says what it was); `by` names who made it, shown for an admin's."""
+    its status says what it was); `by` names who made it, shown for an admin's; `unit`, the
+    old unit whose report it was, for one made before a merge."""
     words = [w for w in (report.text, report.reason) if w]
     percent = report.percent if report.state == ReportState.IN_PROGRESS else None
     return Reported(
@@ -47,19 +53,22 @@ def reported(report: StatusReport, title: str, by: str | None = None) -> Reporte
         percent,
         " — ".join(dict.fromkeys(words)),
         (by or "?") if report.source == "admin" else "",
+        unit,
     )
 
 
 @dataclass(frozen=True)
 class UnitPage:
-    """A unit: its tasks, its report history, its contacts and whether they are reachable,
-    and its counts (the on-time rate /unit gives)."""
+    """A unit: its tasks, its report history (the old units' on the work it carries on, when
+    units were merged into it), its contacts and whether they are reachable, its counts (the
+    on-time rate /unit gives) and the merges it was made from or into."""
 
     unit: Unit
     rows: list[tuple[Line, Cell, str]]
     history: list[Reported]
     contacts: list[tuple[Contact, str, list[ContactIdentity]]]
     counts: Counts = field(default_factory=Counts)
+    merges: MergeNotes = field(default_factory=lambda: MergeNotes([]))
 
 
 def unit_page(
@@ -78,12 +87,14 @@ def unit_page(
             effective_deadline(r[0].deadline, r[0].due_at, tz), r[0].deadline, r[2], r[0].task_id
         )
     )
+    carried = carried_rows(session, unit_id=unit_id)  # the old units' rows, after a merge
+    mine = col(Assignment.unit_id) == unit_id
     history = session.exec(
-        select(StatusReport, Task.title, Contact.display_name)
+        select(StatusReport, Task.title, Contact.display_name, Assignment.unit_id)
         .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .outerjoin(Contact, col(Contact.id) == col(StatusReport.contact_id))
-        .where(Assignment.unit_id == unit_id)
+        .where(or_(mine, col(Assignment.id).in_(list(carried))) if carried else mine)
         # Newest first by when it was said (a report that waited counts from when it was
         # sent, stored after newer ones), as the workbook's history is by time.
         .order_by(col(StatusReport.created_at).desc(), col(StatusReport.id).desc())
@@ -99,10 +110,12 @@ def unit_page(
         for c, f in sorted(contacts, key=lambda c: vi_sort_key(c[0].display_name))
     ]
     counts = sq.unit_counts(session, now=now, unit_ids=[unit_id], scope=viewer.scope)
+    old = unit_names(session, unit_ids=carried.values())
     return UnitPage(
         unit,
         rows,
-        [reported(r, str(t), by) for r, t, by in history],
+        [reported(r, str(t), by, old.get(of, "")) for r, t, by, of in history],
         people,
         counts.get(unit_id, Counts()),
+        merge_notes(session, unit_id=unit_id, tz=tz),
     )

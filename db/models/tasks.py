@@ -102,6 +102,10 @@ class Assignment(SQLModel, table=True):
     last_report_at: datetime | None = _when()
     overdue_reminders: int = 0
     created_at: datetime = _created()
+    # Units merged (`db.queries.unit_merge`): the assignment an old unit's work on the task
+    # went on in (a join taken off, or the history left on an old unit's copy), so a button
+    # or a number of a reminder sent before the merge reaches it (migration 0016).
+    merged_into_id: int | None = Field(default=None, foreign_key="assignment.id", index=True)
 
 
 class TaskCount(SQLModel, table=True):

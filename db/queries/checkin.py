@@ -26,6 +26,7 @@ from db.models import (
     OutboxItem,
     Task,
     Unit,
+    UnitContact,
 )
 from db.prepared import Prepared
 from db.queries.reports import reported_percent
@@ -301,9 +302,43 @@ def open_page(
 def check_reportable(
     db: Session | Connection, *, assignment_id: int, unit_ids: Sequence[int]
 ) -> tuple[Check, Target | None]:
-    """Check that the assignment is one of these units' and its task is still open."""
-    target = report_target(db, assignment_id=assignment_id)
+    """Check that the assignment is one of these units' and its task is still open: the one
+    its work went on in when a merge took it off (`carried_on`), whose id the target has."""
+    target = carried_on(db, report_target(db, assignment_id=assignment_id))
     return (target.check(unit_ids) if target is not None else Check.MISSING), target
+
+
+def taken_off_meanwhile(db: Session | Connection, *, assignment_id: int) -> bool:
+    """Lock the assignment a report is about until the transaction ends, and tell whether
+    it was taken off since it was read (PostgreSQL: a merge of units that held it committed
+    meanwhile, its lock waited out; SQLite's one writer takes them in turn: never)."""
+    connection = as_connection(db)
+    if connection.dialect.name != "postgresql":
+        return False
+    query = core_select(_A.active).where(_A.id == assignment_id).with_for_update()
+    return connection.execute(query).scalar() is not True
+
+
+def units_now(db: Session | Connection, *, contact_id: int) -> list[int]:
+    """Return the units a person is a contact of, as the database has them now."""
+    c = UnitContact.__table__.c  # type: ignore[attr-defined]
+    query = core_select(c.unit_id).where(c.contact_id == contact_id)
+    return [int(u) for u in as_connection(db).execute(query).scalars()]
+
+
+def carried_on(db: Session | Connection, target: Target | None) -> Target | None:
+    """Return the assignment a merge of units carried this one's work on in (a button of a
+    reminder sent before the merge names the row taken off), followed through merges made
+    one after another; the target itself when none did (an active one: one read only)."""
+    seen: set[int] = set()
+    while target is not None and not target.active and target.assignment_id not in seen:
+        seen.add(target.assignment_id)
+        query = core_select(_A.merged_into_id).where(_A.id == target.assignment_id)
+        into = as_connection(db).execute(query).scalar()
+        if into is None:
+            return target
+        target = report_target(db, assignment_id=int(into)) or target
+    return target
 
 
 def message_outbox(db: Session | Connection, *, chat_id: str, message_id: int) -> Sent | None:

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, exists, func, insert, literal
 from sqlmodel import Session, col, select
 
 from db.models import Assignment, Evidence
+from db.queries.unit_merge_history import carried_into
 
 
 def unit_evidence_bytes(session: Session, *, unit_id: int) -> int:
@@ -20,8 +21,10 @@ def unit_evidence_bytes(session: Session, *, unit_id: int) -> int:
 
 
 def evidence_of(session: Session, *, assignment_id: int) -> list[Evidence]:
-    """Return the files kept as evidence of an assignment, oldest first."""
-    query = select(Evidence).where(Evidence.assignment_id == assignment_id)
+    """Return the files kept as evidence of an assignment, oldest first: those of the old
+    units' rows whose work it carries on (units merged) with them."""
+    rows = [assignment_id, *carried_into(session, assignment_ids=[assignment_id])]
+    query = select(Evidence).where(col(Evidence.assignment_id).in_(rows))
     return list(session.exec(query.order_by(col(Evidence.id))))
 
 

@@ -15,6 +15,8 @@ from core.summary import Line
 from db.models import Contact, Directive, Evidence, StatusReport, Task
 from db.queries import summary as q
 from db.queries.calendar import working_calendar
+from db.queries.unit_merge_history import carried_into
+from db.queries.units import unit_names
 
 
 @dataclass(frozen=True)
@@ -98,22 +100,31 @@ def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY)
     seen = {ln.task_id for ln in data.lines}  # a task with nothing in scope is not named
     data.tasks = {tid: info for tid, info in data.tasks.items() if tid in seen}
     ids = [ln.assignment_id for ln in data.lines]
-    _load_reports(session, data, ids)
+    # The old units' rows whose work a line carries on (units merged): their reports and
+    # files are the line's history and evidence too, said as the old unit's.
+    carried = carried_into(session, assignment_ids=ids)
+    _load_reports(session, data, ids, carried)
     for note in q.blocker_notes(session, task_ids=task_ids, scope=scope):
         data.blockers[note.assignment_id] = note.text
     for note in q.explanation_notes(session, task_ids=task_ids, scope=scope):
         data.explanations[note.assignment_id].append(note.text)
     files = select(Evidence.assignment_id, Evidence.file_name).where(
-        col(Evidence.assignment_id).in_(ids)
+        col(Evidence.assignment_id).in_([*ids, *carried])
     )
     for aid, name in session.exec(files.order_by(col(Evidence.id))):
-        data.files[aid].append(name)
+        data.files[carried[aid][0] if aid in carried else aid].append(name)
     return data
 
 
-def _load_reports(session: Session, data: ExportData, ids: list[int]) -> None:
-    """Fill the history and the evidence documents named in reports."""
+def _load_reports(
+    session: Session, data: ExportData, ids: list[int], carried: dict[int, tuple[int, int]]
+) -> None:
+    """Fill the history and the evidence documents named in reports (an old unit's on a row
+    a line carries on: the line's, said as the old unit's)."""
     units = {ln.assignment_id: (ln.unit_name, ln.task_id) for ln in data.lines}
+    names = unit_names(session, unit_ids=[u for _, u in carried.values()])
+    for row, (line, unit_id) in carried.items():
+        units[row] = (names.get(unit_id, units[line][0]), units[line][1])
     query = (
         sa_select(
             col(StatusReport.assignment_id),
@@ -128,7 +139,7 @@ def _load_reports(session: Session, data: ExportData, ids: list[int]) -> None:
             col(StatusReport.source),
         )
         .outerjoin(Contact, col(Contact.id) == col(StatusReport.contact_id))
-        .where(col(StatusReport.assignment_id).in_(ids))
+        .where(col(StatusReport.assignment_id).in_([*ids, *carried]))
         .order_by(col(StatusReport.created_at), col(StatusReport.id))
     )
     for aid, at, state, pct, text, reason, number, ev_date, who, source in session.execute(query):
@@ -149,4 +160,4 @@ def _load_reports(session: Session, data: ExportData, ids: list[int]) -> None:
             )
         )
         if number:
-            data.documents[aid].append((number, ev_date))
+            data.documents[carried[aid][0] if aid in carried else aid].append((number, ev_date))

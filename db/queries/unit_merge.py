@@ -11,7 +11,13 @@ new unit among them) becomes one assignment of the new unit with the most advanc
 tie); the others are taken off as /unassign does, their reminder records of a day and
 messages the kept one's unless it has its own (a reminder of the day sent to an old unit
 counts for the new one), a pending extension request or unanswered explanation too. An old
-unit's done work stays its own.
+unit's done work stays its own. Each row an old unit keeps (taken off, or its history's copy)
+names the one its work went on in (`merged_into_id`): a reminder's button sent before the
+merge names the row taken off, and is taken for the kept one (`db.queries.checkin`).
+
+On PostgreSQL the rows moved are locked as they are read: a report being written on one is
+waited out and its status read, and a report checked just before the merge committed waits
+for it and goes to the kept row (`app.reporting.record_in`, `checkin.taken_off_meanwhile`).
 
 The old units' contacts become the new unit's (a person of both is one contact of it, with
 the function they had there). Their groups, the units under them, their open invites, the
@@ -117,8 +123,11 @@ def advance(assignment: Assignment) -> tuple[int, int, datetime]:
     return rank, assignment.percent or 0, assignment.last_report_at or EARLIEST
 
 
-def _moves(session: Session, *, old_ids: Sequence[int], new_id: int) -> list[_Move]:
-    """Return, by task, the old units' open assignments and the new unit's of the task."""
+def _moves(
+    session: Session, *, old_ids: Sequence[int], new_id: int, lock: bool = False
+) -> list[_Move]:
+    """Return, by task, the old units' open assignments and the new unit's of the task;
+    `lock`: their rows locked until the transaction ends (a merge's, not a plan's)."""
     open_work = (
         select(Assignment)
         .join(Task, col(Task.id) == col(Assignment.task_id))
@@ -130,17 +139,15 @@ def _moves(session: Session, *, old_ids: Sequence[int], new_id: int) -> list[_Mo
         )
         .order_by(col(Assignment.task_id), col(Assignment.id))
     )
+    if lock:  # PostgreSQL: a report in flight on one is waited out, its status then read
+        open_work = open_work.with_for_update(of=Assignment)
     by_task: dict[int, list[Assignment]] = {}
     for assignment in session.exec(open_work):
         by_task.setdefault(assignment.task_id, []).append(assignment)
-    targets = {
-        a.task_id: a
-        for a in session.exec(
-            select(Assignment).where(
-                Assignment.unit_id == new_id, col(Assignment.task_id).in_(list(by_task))
-            )
-        )
-    }
+    theirs = select(Assignment).where(
+        Assignment.unit_id == new_id, col(Assignment.task_id).in_(list(by_task))
+    )
+    targets = {a.task_id: a for a in session.exec(theirs.with_for_update() if lock else theirs)}
     return [_Move(task, sources, targets.get(task)) for task, sources in by_task.items()]
 
 
@@ -183,13 +190,13 @@ def merge_units(
     moved, joined = _people(session, old_ids=old_ids, new_id=new_id)
     tasks = []
     dropped: dict[int, int] = {}
-    for move in _moves(session, old_ids=old_ids, new_id=new_id):
+    for move in _moves(session, old_ids=old_ids, new_id=new_id, lock=True):
         tasks.append(move.moved())
         kept = _keep(session, move, new_id=new_id)
         others = [a for a in move.sources if a is not kept]
         dropped |= {a.id or 0: kept.id or 0 for a in others}
         for source in others:
-            source.active = False
+            source.active, source.merged_into_id = False, kept.id
             session.add(source)
         session.flush()
         for source in others:
@@ -277,6 +284,7 @@ def _handed_over(
         last_report_at=last_report,
         overdue_reminders=best.overdue_reminders,
         created_at=best.created_at,
+        merged_into_id=best.id,
     )
     session.add(history)
     session.flush()

@@ -8,14 +8,18 @@ assignment of the new unit with the most advanced status.
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from app.actor import Actor
 from app.i18n import load_catalog
+from app.reporting import Recorded, Report, record
 from app.services import Services
 from app.unit_merge import merge, parse_typed, plan
 from bot.settings import Settings
@@ -23,6 +27,7 @@ from core.clock import ManualClock
 from db.models import (
     Assignment,
     AuditLog,
+    Evidence,
     Outbox,
     OutboxItem,
     Reminder,
@@ -30,9 +35,14 @@ from db.models import (
     Unit,
     UnitContact,
 )
+from db.queries.checkin import Check, check_reportable
+from db.queries.evidence import evidence_of
+from db.queries.export import load
 from db.queries.outbox import enqueue
 from db.queries.reminder_outbox import to_chase
+from db.queries.reports import record_report
 from db.queries.taskcounts import drift
+from db.queries.unit_merge import merge_units
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
 
@@ -215,7 +225,7 @@ def test_one_unit_merged_into_two_at_once_goes_to_one(db: Engine, settings: Sett
     with ThreadPoolExecutor(2) as pool:
         said = list(pool.map(attempt, targets))
     assert sum("Đã gộp" in words for words in said) == 1
-    assert sum("Xã An Hòa (XA-AH) đã ngừng theo dõi" in words for words in said) == 1
+    assert sum("Xã An Hòa (XA-AH) đã được gộp vào" in words for words in said) == 1
     with Session(db) as s:
         query = select(Assignment.unit_id).where(
             Assignment.task_id == task_id, col(Assignment.active).is_(True)
@@ -316,3 +326,241 @@ def test_people_of_units_merged_in_the_evening_are_told_the_next_morning(
     with Session(engine) as s:
         [notice] = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
     assert notice.not_before == datetime(2026, 11, 19, 7, 30, tzinfo=VN)
+
+
+def test_a_row_taken_off_by_merges_one_after_another_leads_to_the_last_kept_one(
+    db: Engine, settings: Settings
+) -> None:
+    """An Hòa and Bình Minh became Hòa Bình (An Hòa's row of the task taken off, Bình Minh's
+    60% kept), then Hòa Bình and Tân An became Tân Hòa (Tân An's 80% kept, Hòa Bình's row
+    taken off): a button naming An Hòa's row reaches Tân Hòa's assignment, for Tân Hòa's
+    people only."""
+    with Session(db) as s:
+        an_hoa, binh_minh, tan_an = (
+            make_unit(s, code, name)
+            for code, name in (("XA-AH", "Xã An Hòa"), ("XA-BM", "Xã Bình Minh"),
+                               ("XA-TA", "Xã Tân An"))
+        )  # fmt: skip
+        hoa_binh, tan_hoa = (
+            make_unit(s, "XA-HB", "Xã Hòa Bình"),
+            make_unit(s, "XA-TH", "Xã Tân Hòa"),
+        )
+        task = make_task(s, "Ban chỉ đạo cấp xã", DUE, [an_hoa, binh_minh, tan_an])
+        reported(s, of(s, task.id, binh_minh), "in_progress", 60)
+        reported(s, of(s, task.id, tan_an), "in_progress", 80)
+        first = an_hoa.id or 0, binh_minh.id or 0, hoa_binh.id or 0
+        second = hoa_binh.id or 0, tan_an.id or 0, tan_hoa.id or 0
+        pressed, task_id = of(s, task.id, an_hoa).id or 0, task.id
+    services = services_on(db, settings)
+    assert merge(services, "vi", old_ids=first[:2], new_id=first[2], actor_id=None).possible
+    assert merge(services, "vi", old_ids=second[:2], new_id=second[2], actor_id=None).possible
+    with Session(db) as s:
+        last = of(s, task_id, second[2])
+        check, target = check_reportable(s, assignment_id=pressed, unit_ids=[second[2]])
+        assert (check, target and target.assignment_id) == (Check.OK, last.id)
+        assert (last.active, last.percent) == (True, 80)
+        theirs, _ = check_reportable(s, assignment_id=pressed, unit_ids=[first[0]])
+        assert theirs == Check.NOT_YOURS
+
+
+def test_the_new_unit_named_among_the_old_ones_takes_the_others_in(
+    engine: Engine, settings: Settings
+) -> None:
+    """`/mergeunits Xã An Hòa, Xã Hòa Bình | Xã Hòa Bình` (every unit of the merge listed)
+    was refused as a unit into itself: it merges An Hòa into Hòa Bình."""
+    with Session(engine) as s:
+        an_hoa = make_unit(s, "XA-AH", "Xã An Hòa")
+        hoa_binh_id = make_unit(s, "XA-HB", "Xã Hòa Bình").id
+        task_id = make_task(s, "Kế hoạch chuyển đổi số", DUE, [an_hoa]).id
+        an_hoa_id = an_hoa.id
+    asked = plan(services_on(engine, settings), "vi", old=["XA-AH", "XA-HB"], into="XA-HB",
+                 actor_id=None)  # fmt: skip
+    assert asked.text.startswith("Gộp Xã An Hòa (XA-AH) vào Xã Hòa Bình (XA-HB):")
+    assert (asked.old_ids, asked.new_id) == ((an_hoa_id,), hoa_binh_id)
+    merge(services_on(engine, settings), "vi", old_ids=asked.old_ids, new_id=asked.new_id,
+          actor_id=None)  # fmt: skip
+    with Session(engine) as s:
+        assert of(s, task_id, hoa_binh_id).active
+
+
+def test_a_unit_merged_before_is_refused_naming_the_unit_it_became(
+    engine: Engine, settings: Settings
+) -> None:
+    """An Hòa, merged into Hòa Bình, named again in a later merge (as old or new): refused
+    naming Hòa Bình and the day, not as a deactivated unit to /activate."""
+    with Session(engine) as s:
+        ids = [make_unit(s, c, n).id or 0 for c, n in (("XA-AH", "Xã An Hòa"),
+               ("XA-HB", "Xã Hòa Bình"), ("XA-TA", "Xã Tân An"))]  # fmt: skip
+    services = services_on(engine, settings)
+    assert merge(services, "vi", old_ids=ids[:1], new_id=ids[1], actor_id=None).possible
+    day = NOW.astimezone(VN).strftime("%d/%m/%Y")
+    for old, into in ((["XA-AH"], "XA-TA"), (["XA-TA"], "XA-AH")):
+        said = plan(services, "vi", old=old, into=into, actor_id=None).text
+        assert f"Xã An Hòa (XA-AH) đã được gộp vào Xã Hòa Bình (XA-HB) ngày {day}" in said
+        assert "/activate" not in said
+
+
+def test_a_plan_with_nothing_to_move_says_so_without_zeros(
+    engine: Engine, settings: Settings
+) -> None:
+    """A unit with no open task and no contact merged: the plan says there is nothing to
+    move, not "0 nhiệm vụ …: -" and "0 người … (0 người …)", and no word of reminders."""
+    with Session(engine) as s:
+        make_unit(s, "XA-AH", "Xã An Hòa")
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+    said = plan(services_on(engine, settings), "vi", old=["XA-AH"], into="XA-HB", actor_id=None)
+    assert said.text.splitlines() == [
+        "Gộp Xã An Hòa (XA-AH) vào Xã Hòa Bình (XA-HB):",
+        "• Không có nhiệm vụ đang mở nào để chuyển.",
+        "• Đơn vị cũ không có người liên hệ nào.",
+        "• Xã An Hòa (XA-AH) sẽ ngừng theo dõi; lịch sử báo cáo và việc đã hoàn thành vẫn là"
+        " của đơn vị cũ.",
+    ]
+
+
+def waiting_for_a_lock(engine: Engine, done: threading.Event) -> None:
+    """Return once another transaction waits for a row lock, or finished (10 s at most: a
+    guard against a hang, not a measure)."""
+    deadline = time.monotonic() + 10
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    while not done.is_set() and time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(query).scalar_one():
+                return
+        time.sleep(0.01)
+
+
+def racing_units(s: Session) -> tuple[int, int, int, int, int]:
+    """Return An Hòa (20% reported) and Bình Minh (50%) on one task, Hòa Bình, An Hòa's row
+    and Lan, An Hòa's official."""
+    an_hoa, binh_minh = make_unit(s, "XA-AH", "Xã An Hòa"), make_unit(s, "XA-BM", "Xã Bình Minh")
+    hoa_binh = make_unit(s, "XA-HB", "Xã Hòa Bình")
+    lan = make_contact(s, 2001, units=[an_hoa], name="Lan")
+    task = make_task(s, "Ban chỉ đạo cấp xã", DUE, [an_hoa, binh_minh])
+    reported(s, of(s, task.id, an_hoa), "in_progress", 20)
+    reported(s, of(s, task.id, binh_minh), "in_progress", 50)
+    row = of(s, task.id, an_hoa).id or 0
+    return an_hoa.id or 0, binh_minh.id or 0, hoa_binh.id or 0, row, lan.id or 0
+
+
+@pytest.mark.postgres
+def test_a_report_in_flight_when_a_merge_begins_is_waited_for_and_carried(
+    pg_engine: Engine, settings: Settings
+) -> None:
+    """Lan's 90% on An Hòa's row is being written when the merge reads the rows: the merge
+    waits for it and keeps it (the most advanced), not the 50% it would have read before."""
+    with Session(pg_engine) as s:
+        an_hoa, binh_minh, hoa_binh, row, _ = racing_units(s)
+    services = services_on(pg_engine, settings)
+    done = threading.Event()
+
+    def merging() -> None:
+        merge(services, "vi", old_ids=(an_hoa, binh_minh), new_id=hoa_binh, actor_id=None)
+        done.set()
+
+    with pg_engine.connect() as report:
+        writing = report.begin()
+        record_report(report, assignment_id=row, state="in_progress", percent=90, now=NOW)
+        with ThreadPoolExecutor(1) as pool:
+            merged = pool.submit(merging)
+            waiting_for_a_lock(pg_engine, done)
+            writing.commit()
+            merged.result(timeout=30)
+    with Session(pg_engine) as s:
+        kept = s.exec(
+            select(Assignment).where(Assignment.unit_id == hoa_binh, col(Assignment.active))
+        ).one()
+        assert (kept.state, kept.percent) == ("in_progress", 90)
+
+
+@pytest.mark.postgres
+def test_a_report_checked_before_a_merge_committed_counts_for_the_kept_row(
+    pg_engine: Engine, settings: Settings
+) -> None:
+    """Lan presses "done" on An Hòa's row while the merge that takes it off (Bình Minh's 50%
+    kept) has not committed: her report waits for it and is recorded for Hòa Bình's row,
+    not on the row taken off, where nobody would see it."""
+    with Session(pg_engine) as s:
+        an_hoa, binh_minh, hoa_binh, row, lan = racing_units(s)
+    services = services_on(pg_engine, settings)
+    actor = Actor(lan, "2001", "vi", "member", (an_hoa,), ())  # as read before the merge
+    done = threading.Event()
+
+    def pressing() -> Recorded:
+        try:
+            return record(services, actor, Report(row, "done", "button", "press:1"))
+        finally:
+            done.set()
+
+    with Session(pg_engine) as merging:
+        merge_units(merging, old_ids=(an_hoa, binh_minh), new_id=hoa_binh, actor_id=None, now=NOW)
+        with ThreadPoolExecutor(1) as pool:
+            pressed = pool.submit(pressing)
+            waiting_for_a_lock(pg_engine, done)
+            merging.commit()
+            recorded = pressed.result(timeout=30)
+    assert recorded.check == Check.OK
+    with Session(pg_engine) as s:
+        kept = s.exec(
+            select(Assignment).where(Assignment.unit_id == hoa_binh, col(Assignment.active))
+        ).one()
+        assert kept.state == "done"
+        [report] = s.exec(select(StatusReport).where(StatusReport.dedup_key == "press:1")).all()
+        assert report.assignment_id == kept.id
+
+
+def test_a_merge_with_no_open_task_says_so_to_the_admin_and_the_people_moved(
+    engine: Engine, settings: Settings
+) -> None:
+    """An Hòa with a contact and no open task merged: the admin reads that no task had to
+    move, and Lan is told she is Hòa Bình's contact, not of "0 nhiệm vụ đang mở (-)"."""
+    with Session(engine) as s:
+        an_hoa = make_unit(s, "XA-AH", "Xã An Hòa")
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+        make_contact(s, 2001, units=[an_hoa], name="Lan")
+    services = services_on(engine, settings)
+    asked = plan(services, "vi", old=["XA-AH"], into="XA-HB", actor_id=None)
+    done = merge(services, "vi", old_ids=asked.old_ids, new_id=asked.new_id, actor_id=None)
+    assert "không có nhiệm vụ đang mở nào phải chuyển, 1 người liên hệ đã chuyển sang" in done.text
+    with Session(engine) as s:
+        [notice] = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
+    told = notice.payload["text"]
+    assert "Anh/chị nay là người liên hệ của Xã Hòa Bình (XA-HB)" in told
+    assert "(-)" not in told
+
+
+def test_an_export_after_a_merge_keeps_the_old_units_reports_and_files_with_the_work(
+    db: Engine, settings: Settings
+) -> None:
+    """An Hòa filed a plan (a file, "số 12/KH") on a task Bình Minh was on too, and the merge
+    kept An Hòa's row as Hòa Bình's: the export and the formal report read from it list
+    Hòa Bình's row with An Hòa's file and document as its evidence, and An Hòa's report in
+    the history as An Hòa's, and `/evidence` lists the file; they had vanished, left on rows
+    no export reads."""
+    with Session(db) as s:
+        an_hoa, binh_minh = (
+            make_unit(s, "XA-AH", "Xã An Hòa"),
+            make_unit(s, "XA-BM", "Xã Bình Minh"),
+        )
+        hoa_binh_id = make_unit(s, "XA-HB", "Xã Hòa Bình").id or 0
+        task = make_task(s, "Ban chỉ đạo cấp xã", DUE, [an_hoa, binh_minh])
+        row = of(s, task.id, an_hoa)
+        row_id, task_id = row.id or 0, task.id or 0
+        record_report(s, assignment_id=row_id, state="in_progress", percent=80, now=NOW,
+                      evidence_number="12/KH")  # fmt: skip
+        s.add(Evidence(assignment_id=row_id, file_name="ke-hoach.pdf", size=10, sha256="ab",
+                       storage_path="1/ab.pdf"))  # fmt: skip
+        s.commit()
+        old_ids = (an_hoa.id or 0, binh_minh.id or 0)
+    merge(services_on(db, settings), "vi", old_ids=old_ids, new_id=hoa_binh_id, actor_id=None)
+    with Session(db) as s:
+        data = load(s, task_ids=[task_id])
+        [line] = data.lines
+        assert (line.unit_id, line.assignment_id) == (hoa_binh_id, row_id)  # handed over
+        assert data.files[row_id] == ["ke-hoach.pdf"]
+        assert data.documents[row_id] == [("12/KH", None)]
+        assert [(h.unit, h.percent) for h in data.history] == [("Xã An Hòa", 80)]
+        assert [e.file_name for e in evidence_of(s, assignment_id=row_id)] == ["ke-hoach.pdf"]

@@ -777,7 +777,8 @@ def test_contacts_merge_shows_what_it_would_do_and_asks_on_a_terminal(tmp_path: 
 def test_units_merge_shows_asks_then_moves_the_work_or_refuses(tmp_path: Path) -> None:
     """`units merge XA-AH XA-BM --into XA-HB` prints what moves and asks on a terminal
     (without one and --yes: exit 2; "n": nothing); "y" moves the open task and contacts and
-    deactivates the old units; a unit into itself, or a deactivated one, is refused (exit 1)."""
+    deactivates the old units; a unit into itself, or one merged already, is refused (exit 1),
+    the latter naming the unit it became."""
     from sqlmodel import select
 
     from db.migrate import upgrade
@@ -823,7 +824,7 @@ def test_units_merge_shows_asks_then_moves_the_work_or_refuses(tmp_path: Path) -
     assert "không thể gộp vào chính nó" in itself.stderr
     gone = dondoc_here(tmp_path, env, "units", "merge", "XA-AH", "--into", "XA-HB", "--yes")
     assert gone.returncode == 1
-    assert "Xã An Hòa (XA-AH) đã ngừng theo dõi" in gone.stderr
+    assert "Xã An Hòa (XA-AH) đã được gộp vào Xã Hòa Bình (XA-HB)" in gone.stderr
     engine.dispose()
 
 

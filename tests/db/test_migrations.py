@@ -447,3 +447,33 @@ def test_upgrade_0015_refolds_renamed_titles_and_takes_idle_units_off_open_tasks
         assert drift(session) == []
     assert folded == {1: "kiem tra an toan", 2: "de an so"}
     assert active == {11: True, 12: False, 21: True, 22: True}
+
+
+MERGED_ROWS = """
+INSERT INTO unit_kind (key, name_vi, name_en, plural_vi, plural_en, aliases, sort_order)
+ VALUES ('k', 'Xã', 'Commune', 'Xã', 'Communes', '', 1);
+INSERT INTO unit (id, code, code_folded, name, name_folded, kind_key, active, created_at,
+ updated_at) SELECT n, 'X' || n, 'x' || n, 'Xa ' || n, 'xa ' || n, 'k', n = 3, :at, :at
+ FROM (SELECT 1 AS n UNION ALL SELECT 2 UNION ALL SELECT 3) AS ids;
+INSERT INTO task (id, title, title_folded, description, deadline, status, created_at)
+ SELECT n, 'Việc ' || n, 'viec ' || n, '', '2026-11-01', 'open', :at
+ FROM (SELECT 1 AS n UNION ALL SELECT 2) AS ids;
+INSERT INTO assignment (id, task_id, unit_id, active, original_deadline, deadline, due_at,
+ state, overdue_reminders, created_at) SELECT t.id * 10 + u.id, t.id, u.id, u.id = 3,
+ '2026-11-01', '2026-11-01', :at, 'none', 0, :at FROM task AS t, unit AS u;
+INSERT INTO audit_log (at, actor_label, action, object_type, object_id, details)
+ VALUES (:at, 'cli', 'task.units_merged', 'task', '1',
+ '{"from": [1, 2], "into": 3, "state": "none", "kept_from": 2}')
+"""
+
+
+def test_upgrade_0016_points_the_rows_merges_took_off_at_the_kept_ones(
+    empty_engine: Engine,
+) -> None:
+    """A merge made before 0016 (its audit: task 1 of units 1 and 2 into unit 3) leaves the
+    old units' rows of that task pointing at unit 3's; a row taken off otherwise, none."""
+    upgrade_through(empty_engine, "0015", MERGED_ROWS, RECEIVED)
+    assert_schema_matches_models(empty_engine)
+    with Session(empty_engine) as session:
+        into = {a.id: a.merged_into_id for a in session.exec(select(Assignment))}
+    assert into == {11: 13, 12: 13, 13: None, 21: None, 22: None, 23: None}

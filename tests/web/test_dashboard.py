@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 
 from app import links
 from app.dashboard import matrix as dashboard_matrix
+from app.unit_merge import merge
 from db.models import Assignment, ContactIdentity, Directive, Evidence, UnitGroup, WebLogin
 from db.queries.due_times import due_time
 from db.queries.reports import record_report
@@ -931,3 +932,41 @@ async def test_the_matrixs_downloads_cover_the_units_it_shows_overdue_only_too(
             assert {u for u in every if u in cells} == kept
             assert f"chỉ gồm các đơn vị theo bộ lọc: {named}." in document
         assert "Báo cáo an toàn thông tin" in cells  # the ward's second task too
+
+
+async def test_a_merged_units_page_says_where_it_comes_from_and_what_was_reported_before(
+    served: Served,
+) -> None:
+    """Xã Tam Xuân (40% reported) and Xã Tam Bình merged into Xã Tam Hòa: its page showed
+    no report until it reported again; it now says whom it was merged from and when, and
+    lists Tam Xuân's report on the task it carries on as Tam Xuân's; Tam Xuân's page says
+    where it went; the task's page shows Tam Hòa's row with Tam Xuân's report and file."""
+    now = served.bot.clock.now()
+    with served.bot.session() as s:
+        new_id = make_unit(s, "THO", "Xã Tam Hòa").id or 0
+        row = s.exec(
+            select(Assignment).where(
+                Assignment.task_id == served.tasks[0].id,
+                Assignment.unit_id == served.units["TX"].id,
+            )
+        ).one()
+        record_report(s, assignment_id=row.id or 0, state="in_progress", percent=40, now=now,
+                      text="Đã trình dự thảo")  # fmt: skip
+        s.add(Evidence(assignment_id=row.id or 0, file_name="du-thao.pdf", size=10,
+                       sha256="ab", storage_path="1/ab.pdf"))  # fmt: skip
+        s.commit()
+    old_ids = (served.units["TX"].id or 0, served.units["TB"].id or 0)
+    assert merge(served.bot.services, "vi", old_ids=old_ids, new_id=new_id, actor_id=None).possible
+    day = now.astimezone(VN).strftime("%d/%m/%Y")
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{new_id}")).text
+        old = (await browser.get(f"/units/{old_ids[0]}")).text
+        task = (await browser.get(f"/tasks/{served.tasks[0].id}")).text
+    assert f"Gộp từ Xã Tam Bình (TB), Xã Tam Xuân (TX) ngày {day}" in page
+    history = page[page.index('<table id="history">') :]
+    assert "Đang thực hiện (40%) (Xã Tam Xuân báo cáo, trước khi gộp)" in history
+    assert f"Đã gộp vào Xã Tam Hòa (THO) ngày {day}." in old
+    new_row = re.search(rf'<tr data-unit="{new_id}"(.*?)</tr>', task, re.S)
+    assert new_row is not None
+    assert "Đã trình dự thảo" in new_row[1]
+    assert "du-thao.pdf" in new_row[1]

@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import select
 
 from db.models import Assignment, Unit, UnitContact
-from tests.factories import make_contact, make_task, make_unit
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
 DUE = date(2026, 12, 18)
@@ -70,3 +70,16 @@ async def test_mergeunits_refuses_a_deactivated_unit_and_a_coordinator(zbot: Zal
     assert "không có quyền" in coordinator, coordinator
     with zbot.session() as s:
         assert [u.code for u in s.exec(select(Unit).where(Unit.active == True))] == ["XA-HB"]  # noqa: E712
+
+
+async def test_unit_after_a_merge_says_whom_the_unit_was_merged_from(zbot: ZaloBot) -> None:
+    """Merged by "1", Xã Hòa Bình's `/unit` says it was merged from Xã An Hòa and when."""
+    with zbot.session() as s:
+        an_hoa = make_unit(s, "XA-AH", "Xã An Hòa")
+        make_unit(s, "XA-HB", "Xã Hòa Bình")
+        make_task(s, "Kế hoạch chuyển đổi số", DUE, [an_hoa])
+    await zbot.say(ZALO_ADMIN, "/mergeunits XA-AH | XA-HB")
+    await zbot.say(ZALO_ADMIN, "1")
+    day = zbot.services.clock.now().astimezone(VN).strftime("%d/%m/%Y")
+    said = "\n".join(await zbot.say(ZALO_ADMIN, "/unit XA-HB"))
+    assert f"Gộp từ Xã An Hòa (XA-AH) ngày {day}" in said

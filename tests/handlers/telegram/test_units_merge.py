@@ -7,8 +7,19 @@ from datetime import date
 
 from sqlmodel import select
 
+from app.unit_merge import merge
 from db.models import Assignment, Unit, UnitContact
-from tests.factories import make_contact, make_task, make_unit, person
+from devtools.fakebotapi import ChatMessage
+from tests.factories import VN, make_contact, make_task, make_unit, person
+from tests.handlers.telegram.checkin_world import (
+    OFFICIAL,
+    OTHER_OFFICIAL,
+    assignment,
+    remind,
+    reports,
+    scene,
+)
+from tests.handlers.telegram.test_checkin import data
 from tests.handlers.telegram.test_units import attach
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
@@ -90,3 +101,89 @@ async def test_mergeunits_refuses_a_unit_into_itself_and_a_coordinator(bot: BotU
     assert itself.reply_markup is None
     bot.user(4601)
     assert "không có quyền" in ((await bot.send(4601, "/mergeunits XA-AH | XA-HB")).text or "")
+
+
+async def merged_scene(bot: BotUnderTest) -> tuple[ChatMessage, int, int]:
+    """Xã Tam Xuân's official Lan reminded of a task Xã Tam Bình is on too (at 50%); then
+    both merged into Xã Tam Hòa, Tam Bình's row kept, Tam Xuân's taken off. Return the
+    reminder sent before the merge, the row it names and the kept one."""
+    world = await scene(bot)
+    dropped, kept = world.assignments[0], world.other_assignment
+    with bot.session() as s:
+        new_id = make_unit(s, "XA-TH", "Xã Tam Hòa").id or 0
+        row = s.get_one(Assignment, kept)
+        row.state, row.percent, row.last_report_at = "in_progress", 50, bot.clock.now()
+        s.add(row)
+        s.commit()
+    reminder = await remind(bot, OFFICIAL, [dropped])
+    old_ids = (world.unit.id or 0, world.other_unit.id or 0)
+    done = merge(bot.services, "vi", old_ids=old_ids, new_id=new_id, actor_id=None)
+    assert done.possible
+    return reminder, dropped, kept
+
+
+async def test_a_reminder_s_button_pressed_after_the_merge_counts_for_the_kept_row(
+    bot: BotUnderTest,
+) -> None:
+    """ "Hoàn thành" on yesterday's reminder, about Tam Xuân's row the merge took off, is
+    recorded for Xã Tam Hòa's assignment of the task, not refused as not her unit's."""
+    reminder, dropped, kept = await merged_scene(bot)
+    answer = await bot.press(OFFICIAL, button_data(reminder, "Hoàn thành"), reminder.message_id)
+    assert "Đã ghi nhận: Hoàn thành" in answer
+    assert [r.state for r in reports(bot, kept)] == ["done"]
+    assert reports(bot, dropped) == []
+    assert assignment(bot, kept).state == "done"
+
+
+async def test_an_old_button_of_a_row_taken_off_still_checks_who_presses(
+    bot: BotUnderTest,
+) -> None:
+    """After the merge, a button signed for someone else is refused as forged, and a person
+    no longer a contact of Xã Tam Hòa (moved to another commune) pressing the old button is
+    refused as the task not her unit's."""
+    reminder, dropped, kept = await merged_scene(bot)
+    stolen = data(bot, OTHER_OFFICIAL, "st", "done", dropped)
+    bot.server.state.chats[OFFICIAL].messages[reminder.message_id].reply_markup = {
+        "inline_keyboard": [[{"text": "x", "callback_data": stolen}]]
+    }
+    assert "không hợp lệ" in await bot.press(OFFICIAL, stolen, reminder.message_id)
+    with bot.session() as s:  # Lan is now Xã Tam Phú's contact, no longer Tam Hòa's
+        lan = person(s, str(OFFICIAL)).id or 0
+        s.delete(s.exec(select(UnitContact).where(UnitContact.contact_id == lan)).one())
+        s.add(UnitContact(unit_id=make_unit(s, "XA-TP", "Xã Tam Phú").id or 0, contact_id=lan))
+        s.commit()
+    press = data(bot, OFFICIAL, "st", "done", dropped)
+    bot.server.state.chats[OFFICIAL].messages[reminder.message_id].reply_markup = {
+        "inline_keyboard": [[{"text": "x", "callback_data": press}]]
+    }
+    assert "không phải của đơn vị" in await bot.press(OFFICIAL, press, reminder.message_id)
+    assert reports(bot) == []
+    assert assignment(bot, kept).state == "in_progress"
+
+
+async def test_unit_of_a_merged_unit_says_whom_it_was_merged_from_and_into(
+    bot: BotUnderTest,
+) -> None:
+    """`/unit` of Xã Tam Hòa says it was merged from Tam Bình and Tam Xuân and when; that of
+    Tam Xuân, which it was merged into."""
+    await merged_scene(bot)
+    day = bot.clock.now().astimezone(VN).strftime("%d/%m/%Y")
+    new = await bot.send(ADMIN_ID, "/unit XA-TH")
+    assert f"Gộp từ Xã Tam Bình (TB), Xã Tam Xuân (TX) ngày {day}" in (new.text or "")
+    old = await bot.send(ADMIN_ID, "/unit TX")
+    assert f"Đã gộp vào Xã Tam Hòa (XA-TH) ngày {day}." in (old.text or "")
+
+
+async def test_a_blocker_pressed_on_an_old_reminder_is_asked_and_kept_for_the_kept_row(
+    bot: BotUnderTest,
+) -> None:
+    """ "Vướng mắc" on the reminder sent before the merge asks the blocker, and the reason
+    typed next is Xã Tam Hòa's report on the task."""
+    reminder, dropped, kept = await merged_scene(bot)
+    await bot.press(OFFICIAL, button_data(reminder, "Vướng mắc"), reminder.message_id)
+    said = await bot.send(
+        OFFICIAL, "Thiếu kinh phí", match=lambda m: "nội dung vướng mắc" not in (m.text or "")
+    )
+    assert "Đã" in (said.text or "")
+    assert [(r.state, r.reason) for r in reports(bot, kept)] == [("blocked", "Thiếu kinh phí")]
+    assert reports(bot, dropped) == []
