@@ -76,8 +76,12 @@ def task_ids_for(
     return [tid for tid in session.exec(query.order_by(col(Task.deadline), col(Task.id))) if tid]
 
 
-def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY) -> ExportData:
-    """Load the tasks' current assignments in scope, with evidence, notes and history."""
+def load(
+    session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY, history: bool = True
+) -> ExportData:
+    """Load the tasks' current assignments in scope, with evidence, notes and history (the
+    formal report, `history=False`, shows the documents the reports named, not the reports:
+    only those are read)."""
     data = ExportData()
     query = (
         sa_select(
@@ -98,7 +102,10 @@ def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY)
     seen = {ln.task_id for ln in data.lines}  # a task with nothing in scope is not named
     data.tasks = {tid: info for tid, info in data.tasks.items() if tid in seen}
     ids = [ln.assignment_id for ln in data.lines]
-    _load_reports(session, data, ids)
+    if history:
+        _load_reports(session, data, ids)
+    else:
+        _load_documents(session, data, ids)
     for note in q.blocker_notes(session, task_ids=task_ids, scope=scope):
         data.blockers[note.assignment_id] = note.text
     for note in q.explanation_notes(session, task_ids=task_ids, scope=scope):
@@ -150,3 +157,21 @@ def _load_reports(session: Session, data: ExportData, ids: list[int]) -> None:
         )
         if number:
             data.documents[aid].append((number, ev_date))
+
+
+def _load_documents(session: Session, data: ExportData, ids: list[int]) -> None:
+    """Fill the evidence documents named in reports, as `_load_reports` does, alone."""
+    query = (
+        sa_select(
+            col(StatusReport.assignment_id),
+            col(StatusReport.evidence_number),
+            col(StatusReport.evidence_date),
+        )
+        .where(col(StatusReport.assignment_id).in_(ids))
+        .where(
+            col(StatusReport.evidence_number).is_not(None), col(StatusReport.evidence_number) != ""
+        )
+        .order_by(col(StatusReport.created_at), col(StatusReport.id))
+    )
+    for aid, number, ev_date in session.execute(query):
+        data.documents[aid].append((number, ev_date))
