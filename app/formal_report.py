@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from functools import lru_cache, partial
 from pathlib import Path
@@ -123,6 +123,8 @@ class _Reader:
     groups: list[str]  # the groups the figures are limited to (none: every unit)
     own: list[str]  # the reader's own units, counted with the groups' (a coordinator's)
     filtered: str = ""  # the dashboard page's filters the units were kept to, named
+    # Each assignment's place in the lists by unit (`_unit_key`), worked out once.
+    order: dict[int, tuple[object, ...]] = field(default_factory=dict)
 
     def say(self, key: str, **params: object) -> str:
         """Return a document text: string values go in as they are (Word is no markup)."""
@@ -175,7 +177,8 @@ def build_report(
     statuses = {ln.assignment_id: status_of(ln, now=now, tz=tz) for ln in data.lines}
     limited = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
     own = [] if scope.everything else unit_names(session, unit_ids=scope.unit_ids)
-    reader = _Reader(t, lang, now, tz, statuses, limited, own, filtered)
+    order = {ln.assignment_id: _unit_key(data, ln, tz) for ln in data.lines}
+    reader = _Reader(t, lang, now, tz, statuses, limited, own, filtered, order)
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     content = render(
         template=Path(letterhead.template) if letterhead.template else None,
@@ -297,7 +300,7 @@ def _body(
     blocks.append(Block(r.say("doc_overdue_head"), HEADING))
     overdue = [ln for ln in data.lines if statuses[ln.assignment_id].status == Status.OVERDUE]
     overdue.sort(
-        key=lambda ln: (-statuses[ln.assignment_id].days_overdue, _unit_key(data, ln, r.tz))
+        key=lambda ln: (-statuses[ln.assignment_id].days_overdue, r.order[ln.assignment_id])
     )
     many = len(data.tasks) > 1
     for ln in overdue[:BODY_LIST_MAX]:
@@ -415,7 +418,7 @@ def _blockers(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     by_id = {ln.assignment_id: ln for ln in data.lines}
     found = sorted(
         (by_id[aid] for aid in data.blockers if aid in by_id),
-        key=lambda ln: _unit_key(data, ln, r.tz),
+        key=lambda ln: r.order[ln.assignment_id],
     )
     for ln in found:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
@@ -433,7 +436,7 @@ def _extensions(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     blocks = [Block(r.say("doc_extensions_head"), HEADING)]
     found = sorted(
         (ln for ln in data.lines if ln.deadline != ln.original_deadline),
-        key=lambda ln: _unit_key(data, ln, r.tz),
+        key=lambda ln: r.order[ln.assignment_id],
     )
     for ln in found[:BODY_LIST_MAX]:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
@@ -493,7 +496,7 @@ def _appendix(r: _Reader, data: xq.ExportData) -> Iterator[Sequence[str]]:
     t, tz = remembered(r.t), r.tz  # a status's label, a note's words: composed once each
     labels = {tid: f"#{task.task_id} {task.title}" for tid, task in data.tasks.items()}
     dates = lru_cache(maxsize=4096)(format_date)
-    order = sorted(data.lines, key=lambda x: _unit_key(data, x, tz))
+    order = sorted(data.lines, key=lambda x: r.order[x.assignment_id])
     for n, ln in enumerate(order, start=1):
         state = r.statuses[ln.assignment_id]
         done = state.status.done and ln.done_at is not None

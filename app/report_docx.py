@@ -35,6 +35,8 @@ BODY, APPENDIX = "{{body}}", "{{appendix}}"
 _FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 # Characters XML 1.0 cannot hold (control characters a phone keyboard may still send).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A text with none of those, nothing XML escapes and no line break goes into a cell as it is.
+_PLAIN = re.compile("[^\x00-\x1f\ufffe\uffff&<>]*").fullmatch
 TWIPS_PER_MM = 1440 / 25.4
 STYLE_FALLBACK = "Normal"
 _END_LINE = "</w:t></w:r></w:p>"
@@ -256,7 +258,10 @@ def _row(
     """Return one table row's XML, each line of a value a paragraph (a header row repeats)."""
     parts = [opening + "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if head else opening]
     for value, (cell, line_break) in zip(values, cells, strict=True):
-        parts += (cell, xml_escape(clean(value)).replace("\n", line_break), _END_CELL)
+        if _PLAIN(value):  # most values: nothing to drop, escape or break
+            parts += (cell, value, _END_CELL)
+        else:
+            parts += (cell, xml_escape(clean(value)).replace("\n", line_break), _END_CELL)
     parts.append("</w:tr>")
     return "".join(parts)
 
