@@ -81,7 +81,7 @@ def classify(
         return AssignmentStatus(Status.DONE_LATE, days_late(due, done_at, tz), never)
     if now < due_at:
         return AssignmentStatus(Status.IN_TIME, 0, never)
-    return AssignmentStatus(Status.OVERDUE, days_late(due, now, tz), never)
+    return AssignmentStatus(Status.OVERDUE, _overdue_days(due, now, tz), never)
 
 
 class Reportable(Protocol):
@@ -115,6 +115,10 @@ def status_of(item: Reportable, *, now: datetime, tz: tzinfo) -> AssignmentStatu
 def days_late(deadline: date, moment: datetime, tz: tzinfo) -> int:
     """Return the calendar days from the deadline day to the local day of moment (>= 0)."""
     return max(0, (local_day(moment, tz) - deadline).days)
+
+
+# The days overdue of many assignments at one moment, among a few days in force.
+_overdue_days = lru_cache(maxsize=4096)(days_late)
 
 
 @dataclass(frozen=True)
