@@ -6,18 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, tzinfo
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 from app.summary_text import Translate, as_of, status_label
 from core.markup import Markup
 from core.safecells import cell_value, workbook_bytes, written
+from core.sheet_rows import SheetRows, spliced
 from core.states import ReportState
 from core.status import Status
 from core.summary import Line, in_force_order
 from core.tablefile import print_wide
 from core.taskdates import effective_deadline
 from core.textnorm import vi_sort_key
-from db.queries.export import ExportData, TaskInfo
+from db.queries.export import ExportData, HistoryRow, TaskInfo
 
 if TYPE_CHECKING:
     from openpyxl.styles.cell_style import StyleArray
@@ -86,10 +88,15 @@ def build_workbook(
     # A write-only sheet has a sheet's print and column settings; its rows are appended.
     sheets = [cast("Worksheet", book.create_sheet()) for _ in range(3)]
     styles = _Styles(sheets[0])
-    _appendix(sheets[0], styles, data, t, now, tz, stated)
-    _matrix(sheets[1], styles, data, t, now, tz, stated)
-    _history(sheets[2], styles, data, t, now, tz, stated)
-    return workbook_bytes(book)  # names and texts are people's: never formulas
+    # Each text and status worked out once: 52,000 rows ask for the same few thousand.
+    once = _Once(data, remembered(t), now, tz)
+    made = [
+        _appendix(sheets[0], styles, once, stated),
+        _matrix(sheets[1], styles, once, stated),
+        _history(sheets[2], styles, once, stated),
+    ]
+    saved = workbook_bytes(book)  # names and texts are people's: never formulas
+    return spliced(saved, {s.path.lstrip("/"): rows for s, rows in zip(sheets, made, strict=True)})
 
 
 class _Styles:
@@ -148,76 +155,118 @@ def _write(
     wrap: set[int],
     cap: int = MAX_WIDTH,
     caps: dict[int, int] | None = None,
-) -> None:
+) -> SheetRows:
     """Write a sheet: its name, title, the 'as of' line (`stated`), the bold header row
     (printed, these three rows head each page), then `rows` (their values as the cells
     take them), each column sized to its longest value (within `cap`, or the column's own
     in `caps`) and the text columns that may be longer (`wrap`) wrapped: a text past its
     column's width, not wrapped, is cut off at the next cell's edge on screen and in print
     (a task's or a unit's name of 200 letters in a column of 60 was)."""
+    from openpyxl.cell import Cell
     from openpyxl.utils import get_column_letter
 
-    rows = list(rows)
     header = [cell_value(h) for h in headers]
-    widths: dict[int, int] = {}
-    for row in [header, *rows]:
-        for i, value in enumerate(row, start=1):
-            if value is not None:
-                length = 11 if isinstance(value, date) else len(str(value))
-                if length > widths.get(i, 0):
-                    widths[i] = length
+    top = [
+        [written(sheet, t(f"export.title_{name}"), styles.title)],
+        [written(sheet, cell_value(stated), styles.stated)],
+        [written(sheet, h, styles.header) for h in header],
+    ]
+    for cell in (c for row in top for c in row if isinstance(c, Cell)):
+        _ = cell.style_id  # the styles numbered as writing the cells first would
+    # The rows as text, spliced into the saved file (`core.sheet_rows`): openpyxl's cell
+    # by cell writing was most of the export's time. It counts the columns' widths too,
+    # which a streamed sheet takes before any row.
+    out = SheetRows(sheet, HEADER_ROW + 1, lambda v, i: styles.of(v, i in wrap))
+    out.extend(rows)
+    widths = dict(out.widths)
+    for i, value in enumerate(header, start=1):
+        widths[i] = max(widths.get(i, 0), len(str(value)))
     sheet.title = t(f"export.sheet_{name}")[:31]
-    for column, width in sorted(widths.items()):  # before any row: a streamed sheet's
+    for column, width in sorted(widths.items()):
         most = (caps or {}).get(column, cap)
         sheet.column_dimensions[get_column_letter(column)].width = min(
             max(width + 2, MIN_WIDTH), most
         )
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     print_wide(sheet, header_rows=HEADER_ROW)  # ten columns: portrait cut them over pages
-    sheet.append([written(sheet, t(f"export.title_{name}"), styles.title)])
-    sheet.append([written(sheet, cell_value(stated), styles.stated)])
-    sheet.append([written(sheet, h, styles.header) for h in header])
-    for row in rows:
-        sheet.append(
-            [
-                None if v is None else written(sheet, v, styles.of(v, i in wrap))
-                for i, v in enumerate(row, start=1)
-            ]
-        )
+    for row in top:
+        sheet.append(row)
+    return out
 
 
-def _appendix(
-    sheet: Worksheet,
-    styles: _Styles,
-    data: ExportData,
-    t: Translate,
-    now: datetime,
-    tz: tzinfo,
-    stated: str,
-) -> None:
+def remembered(t: Translate) -> Translate:
+    """Return `t` remembering what it said: the same text asked again is not composed again
+    (a status's label, a state's, a note's words, for each of 52,000 rows)."""
+    said: dict[tuple[object, ...], str] = {}
+
+    def again(key: str, **params: object) -> str:
+        asked = (key, *((k, v.__class__, v) for k, v in params.items()))
+        found = said.get(asked)
+        if found is None:
+            found = said[asked] = t(key, **params)
+        return found
+
+    return again
+
+
+class _Once:
+    """What the sheets read, worked out once: each assignment's status, each task's label,
+    each text as a cell takes it (the same unit's name is in a row of each of its tasks)."""
+
+    def __init__(self, data: ExportData, t: Translate, now: datetime, tz: tzinfo) -> None:
+        self.data, self.t, self.now, self.tz = data, t, now, tz
+        self.statuses = {ln.assignment_id: ln.status(now, tz) for ln in data.lines}
+        self._texts: dict[str, str] = {}
+        self._labels: dict[int, str] = {}
+
+    def text(self, value: str | None) -> str | None:
+        """Return a text as a cell takes it (`cell_value`)."""
+        if value is None:
+            return None
+        found = self._texts.get(value)
+        if found is None:
+            found = self._texts[value] = cell_value(value)
+        return found
+
+    def label(self, task_id: int) -> str:
+        """Return a task as the sheets name it: "#12 its title"."""
+        found = self._labels.get(task_id)
+        if found is None:
+            task = self.data.tasks[task_id]
+            found = self._labels[task_id] = cell_value(f"#{task.task_id} {task.title}")
+        return found
+
+
+def _appendix(sheet: Worksheet, styles: _Styles, once: _Once, stated: str) -> SheetRows:
     """Write the appendix table, one row per assignment, by task then unit."""
+    data, t, tz = once.data, once.t, once.tz
     order = sorted(data.lines, key=lambda ln: (_task_key(data, ln), vi_sort_key(ln.unit_name)))
-    rows = []
-    for n, line in enumerate(order, start=1):
-        status, days, never = line.status(now, tz)
-        task = data.tasks[line.task_id]
+
+    def row(n: int, line: Line) -> list[Any]:
+        status, days, never = once.statuses[line.assignment_id]
         done_on = line.done_at.astimezone(tz).date() if status.done and line.done_at else None
-        values = [
+        kept = line.assignment_id in data.documents or line.assignment_id in data.files
+        return [
             n,
-            line.unit_name,
-            f"#{task.task_id} {task.title}",
-            task.directive or None,
-            effective_deadline(line.deadline, line.due_at, tz),  # the day in force
+            once.text(line.unit_name),
+            once.label(line.task_id),
+            once.text(data.tasks[line.task_id].directive or None),
+            in_force(line.deadline, line.due_at, tz),  # the day in force
             done_on,
             status_label(t, status),
             days or None,
-            evidence_text(data, line, t),
-            notes_text(data, line, t, never and not status.done, tz),
+            cell_value(evidence_text(data, line, t)) if kept else None,
+            cell_value(notes_text(data, line, t, never and not status.done, tz)),
         ]
-        rows.append([cell_value(v) for v in values])
+
     headers = [t(f"export.col_{c}") for c in APPENDIX]
+    rows = (row(n, line) for n, line in enumerate(order, start=1))
     # a unit's, a task's name may be 200 letters
-    _write(sheet, styles, t, "appendix", headers, rows, stated, wrap={2, 3, 9, 10})
+    return _write(sheet, styles, t, "appendix", headers, rows, stated, wrap={2, 3, 9, 10})
+
+
+# Rows in the thousands name a few deadlines: each day in force worked out once.
+in_force = lru_cache(maxsize=4096)(effective_deadline)
 
 
 def _task_key(data: ExportData, line: Line) -> tuple[object, ...]:
@@ -248,7 +297,7 @@ def notes_text(data: ExportData, line: Line, t: Translate, never: bool, tz: tzin
         notes.append(t("summary.no_report"))
     if line.deadline != line.original_deadline:
         notes.append(t("export.extended_from", deadline=line.original_deadline))
-    if effective_deadline(line.deadline, line.due_at, tz) > line.deadline:
+    if in_force(line.deadline, line.due_at, tz) > line.deadline:
         notes.append(t("common.deadline_rolled_note", deadline=line.deadline))
     if line.assignment_id in data.blockers:
         reason = list_item(data.blockers[line.assignment_id])
@@ -264,27 +313,20 @@ def list_item(text: str) -> str:
     return text.rstrip(" .;,")
 
 
-def _matrix(
-    sheet: Worksheet,
-    styles: _Styles,
-    data: ExportData,
-    t: Translate,
-    now: datetime,
-    tz: tzinfo,
-    stated: str,
-) -> None:
+def _matrix(sheet: Worksheet, styles: _Styles, once: _Once, stated: str) -> SheetRows:
     """Write units down, tasks across, each cell the unit's status on the task."""
+    data, t = once.data, once.t
     tasks = sorted(data.tasks.values(), key=task_order)
     headers = [t("export.col_unit")] + [f"#{x.task_id} {x.title}" for x in tasks]
     column = {x.task_id: i for i, x in enumerate(tasks, start=1)}
     rows: dict[int, list[Any]] = {}  # by unit id: two communes of two districts share names
     for line in sorted(data.lines, key=lambda ln: (vi_sort_key(ln.unit_name), ln.unit_id)):
         if line.unit_id not in rows:
-            rows[line.unit_id] = [cell_value(line.unit_name)] + [None] * len(tasks)
-        status, days, never = line.status(now, tz)
+            rows[line.unit_id] = [once.text(line.unit_name)] + [None] * len(tasks)
+        status, days, never = once.statuses[line.assignment_id]
         rows[line.unit_id][column[line.task_id]] = _short(t, status, days, never)
     wrap = set(range(1, len(headers) + 1))
-    _write(
+    return _write(
         sheet,
         styles,
         t,
@@ -304,35 +346,28 @@ def _short(t: Translate, status: Status, days: int, never: bool) -> str:
     return f"{text} ({t('summary.no_report')})" if never and not status.done else text
 
 
-def _history(
-    sheet: Worksheet,
-    styles: _Styles,
-    data: ExportData,
-    t: Translate,
-    now: datetime,
-    tz: tzinfo,
-    stated: str,
-) -> None:
+def _history(sheet: Worksheet, styles: _Styles, once: _Once, stated: str) -> SheetRows:
     """Write every status report, oldest first, with who sent it."""
-    rows = []
-    for h in data.history:
-        task = data.tasks[h.task_id]
-        values = [
+    t, tz, text = once.t, once.tz, once.text
+
+    def row(h: HistoryRow) -> list[Any]:
+        return [
             h.at.astimezone(tz).replace(tzinfo=None),
-            h.unit,
-            f"#{task.task_id} {task.title}",
+            text(h.unit),
+            once.label(h.task_id),
             _state(t, h.state),
             h.percent,
-            h.text or None,
-            h.reason or None,
-            h.evidence_number or None,
+            cell_value(h.text or None),
+            cell_value(h.reason or None),
+            text(h.evidence_number or None),
             h.evidence_date,
-            h.reporter or None,
+            text(h.reporter or None),
             _source(t, h.source),
         ]
-        rows.append([cell_value(v) for v in values])
+
     headers = [t(f"export.hist_{c}") for c in HISTORY]
-    _write(sheet, styles, t, "history", headers, rows, stated, wrap={2, 3, 6, 7})
+    rows = (row(h) for h in once.data.history)
+    return _write(sheet, styles, t, "history", headers, rows, stated, wrap={2, 3, 6, 7})
 
 
 def _state(t: Translate, state: str) -> str:

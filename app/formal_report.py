@@ -9,8 +9,8 @@ the template's (`app/report_docx.py`). Texts go into Word as they are: no markup
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from functools import lru_cache, partial
 from pathlib import Path
@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from app.due_words import rolled
-from app.export_xlsx import evidence_text, list_item, notes_text, task_order
+from app.export_xlsx import evidence_text, list_item, notes_text, remembered, task_order
 from app.i18n import Catalog, Lang, format_percent
 from app.report_docx import Block, Column, render
 from app.services import ReportSettings
@@ -123,6 +123,8 @@ class _Reader:
     groups: list[str]  # the groups the figures are limited to (none: every unit)
     own: list[str]  # the reader's own units, counted with the groups' (a coordinator's)
     filtered: str = ""  # the dashboard page's filters the units were kept to, named
+    # Each assignment's place in the lists by unit (`_unit_key`), worked out once.
+    order: dict[int, tuple[object, ...]] = field(default_factory=dict)
 
     def say(self, key: str, **params: object) -> str:
         """Return a document text: string values go in as they are (Word is no markup)."""
@@ -167,14 +169,16 @@ def build_report(
     `shown`: the units of `scope` a filtered dashboard page shows, the only ones counted,
     and `filtered`, its filters as the report names them (in Vietnamese too)."""
     t, lang = partial(catalog.get, REPORT_LANG), REPORT_LANG
-    data = xq.load(session, task_ids=_task_ids(session, target), scope=shown or scope)
+    ids = _task_ids(session, target)
+    data = xq.load(session, task_ids=ids, scope=shown or scope, history=False)
     if not data.lines:
         return None
     doc = directive_info(session, directive_id=target.directive_id, task_id=target.task_id)
     statuses = {ln.assignment_id: status_of(ln, now=now, tz=tz) for ln in data.lines}
     limited = [] if scope.everything else group_names(session, group_ids=scope.group_ids)
     own = [] if scope.everything else unit_names(session, unit_ids=scope.unit_ids)
-    reader = _Reader(t, lang, now, tz, statuses, limited, own, filtered)
+    order = {ln.assignment_id: _unit_key(data, ln, tz) for ln in data.lines}
+    reader = _Reader(t, lang, now, tz, statuses, limited, own, filtered, order)
     stamp = now.astimezone(tz).strftime("%Y%m%d-%H%M")
     content = render(
         template=Path(letterhead.template) if letterhead.template else None,
@@ -296,7 +300,7 @@ def _body(
     blocks.append(Block(r.say("doc_overdue_head"), HEADING))
     overdue = [ln for ln in data.lines if statuses[ln.assignment_id].status == Status.OVERDUE]
     overdue.sort(
-        key=lambda ln: (-statuses[ln.assignment_id].days_overdue, _unit_key(data, ln, r.tz))
+        key=lambda ln: (-statuses[ln.assignment_id].days_overdue, r.order[ln.assignment_id])
     )
     many = len(data.tasks) > 1
     for ln in overdue[:BODY_LIST_MAX]:
@@ -414,7 +418,7 @@ def _blockers(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     by_id = {ln.assignment_id: ln for ln in data.lines}
     found = sorted(
         (by_id[aid] for aid in data.blockers if aid in by_id),
-        key=lambda ln: _unit_key(data, ln, r.tz),
+        key=lambda ln: r.order[ln.assignment_id],
     )
     for ln in found:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
@@ -432,7 +436,7 @@ def _extensions(r: _Reader, data: xq.ExportData, many: bool) -> list[Block]:
     blocks = [Block(r.say("doc_extensions_head"), HEADING)]
     found = sorted(
         (ln for ln in data.lines if ln.deadline != ln.original_deadline),
-        key=lambda ln: _unit_key(data, ln, r.tz),
+        key=lambda ln: r.order[ln.assignment_id],
     )
     for ln in found[:BODY_LIST_MAX]:
         task = r.say("doc_of_task", title=data.tasks[ln.task_id].title) if many else ""
@@ -486,27 +490,28 @@ def _unit_key(data: xq.ExportData, ln: Line, tz: tzinfo) -> tuple[object, ...]:
     )
 
 
-def _appendix(r: _Reader, data: xq.ExportData) -> list[Sequence[str]]:
-    """Return the appendix rows: every unit, its status, date done or days overdue, evidence."""
-    rows: list[Sequence[str]] = []
-    for n, ln in enumerate(sorted(data.lines, key=lambda x: _unit_key(data, x, r.tz)), start=1):
+def _appendix(r: _Reader, data: xq.ExportData) -> Iterator[Sequence[str]]:
+    """Return the appendix rows: every unit, its status, date done or days overdue, evidence;
+    made as they are read (the Word file takes them one by one, `report_docx._spliced`)."""
+    t, tz = remembered(r.t), r.tz  # a status's label, a note's words: composed once each
+    labels = {tid: f"#{task.task_id} {task.title}" for tid, task in data.tasks.items()}
+    dates = lru_cache(maxsize=4096)(format_date)
+    order = sorted(data.lines, key=lambda x: r.order[x.assignment_id])
+    for n, ln in enumerate(order, start=1):
         state = r.statuses[ln.assignment_id]
-        task = data.tasks[ln.task_id]
         done = state.status.done and ln.done_at is not None
-        done_on = format_date(ln.done_at.astimezone(r.tz).date()) if done and ln.done_at else ""
+        done_on = dates(ln.done_at.astimezone(tz).date()) if done and ln.done_at else ""
         never = state.never_reported and not state.status.done
-        rows.append(
-            (
-                str(n),
-                ln.unit_name,
-                f"#{task.task_id} {task.title}",
-                task.directive,
-                format_date(effective_deadline(ln.deadline, ln.due_at, r.tz)),  # noted if rolled
-                done_on,
-                status_label(r.t, state.status),
-                str(state.days_overdue) if state.days_overdue else "",
-                evidence_text(data, ln, r.t) or "",
-                notes_text(data, ln, r.t, never, r.tz) or "",
-            )
+        kept = ln.assignment_id in data.documents or ln.assignment_id in data.files
+        yield (
+            str(n),
+            ln.unit_name,
+            labels[ln.task_id],
+            data.tasks[ln.task_id].directive,
+            dates(_in_force(ln.deadline, ln.due_at, tz)),  # noted if rolled
+            done_on,
+            status_label(t, state.status),
+            str(state.days_overdue) if state.days_overdue else "",
+            (evidence_text(data, ln, t) or "") if kept else "",
+            notes_text(data, ln, t, never, tz) or "",
         )
-    return rows

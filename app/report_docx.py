@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,11 +35,14 @@ BODY, APPENDIX = "{{body}}", "{{appendix}}"
 _FIELD = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 # Characters XML 1.0 cannot hold (control characters a phone keyboard may still send).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A text with none of those, nothing XML escapes and no line break goes into a cell as it is.
+_PLAIN = re.compile("[^\x00-\x1f\ufffe\uffff&<>]*").fullmatch
 TWIPS_PER_MM = 1440 / 25.4
 STYLE_FALLBACK = "Normal"
 _END_LINE = "</w:t></w:r></w:p>"
 _END_CELL = _END_LINE + "</w:tc>"
-ROWS_MARK = "dondoc: the appendix's rows"  # a comment: no text of the template can be one
+ROWS_MARK = "dondoc: the appendix's rows"
+_BATCH = 500  # rows encoded and written at a time  # a comment: no text of the template can be one
 
 
 class TemplateError(Exception):
@@ -69,9 +72,10 @@ def render(
     fields: Mapping[str, str],
     body: Sequence[Block],
     columns: Sequence[Column],
-    rows: Sequence[Sequence[str]],
+    rows: Iterable[Sequence[str]],
 ) -> bytes:
-    """Return the filled template as .docx bytes."""
+    """Return the filled template as .docx bytes (the appendix's `rows` are read once, as
+    the file is written)."""
     from docx import Document
 
     path = template or TEMPLATE
@@ -79,7 +83,7 @@ def render(
         doc = Document(str(path))
     except Exception as exc:  # a missing, truncated or non-Word file: python-docx says which
         raise TemplateError(f"{path}: {exc}") from None
-    table_rows = ""
+    table_rows: Iterator[str] | None = None
     for paragraph in _paragraphs(doc):
         marker = paragraph.text.strip()
         if marker == BODY:
@@ -90,7 +94,7 @@ def render(
             _fill(paragraph, fields)
     out = io.BytesIO()
     doc.save(out)
-    if not table_rows:
+    if table_rows is None:
         return out.getvalue()
     return _spliced(out.getvalue(), doc.part.partname.lstrip("/"), table_rows)
 
@@ -174,10 +178,11 @@ def _insert_table(
     doc: DocumentObject,
     marker: Paragraph,
     columns: Sequence[Column],
-    rows: Sequence[Sequence[str]],
-) -> str:
+    rows: Iterable[Sequence[str]],
+) -> Iterator[str]:
     """Put the appendix table where the marker is: bordered, its header row repeated; its
-    other rows are returned, as XML, for `_spliced` to put where ROWS_MARK is."""
+    other rows are returned, as XML made as they are read, for `_spliced` to put where
+    ROWS_MARK is."""
     cell_style = _style_id(doc, "DD Table")
     head_style = _style_id(doc, "DD Table Head")
     widths = [round(c.width_mm * TWIPS_PER_MM) for c in columns]
@@ -191,7 +196,7 @@ def _insert_table(
     cells = _cells(widths, [c.centred for c in columns], cell_style)
     # Each row declares the namespace itself: whatever prefixes the template's root uses.
     opening = f"<w:tr {_nsdecls('w')}>"
-    body = "".join([_row(r, cells, opening=opening) for r in rows])
+    body = (_row(r, cells, opening=opening) for r in rows)
     table = _parse_xml(
         f'<w:tbl {_nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         f'<w:jc w:val="center"/><w:tblBorders>{edges}</w:tblBorders><w:tblLayout w:type="fixed"/>'
@@ -202,23 +207,31 @@ def _insert_table(
     return body
 
 
-def _spliced(docx: bytes, part: str, rows: str) -> bytes:
+def _spliced(docx: bytes, part: str, rows: Iterator[str]) -> bytes:
     """Return the .docx with the appendix's rows written where ROWS_MARK is in `part`.
 
     Not parsed into the document, moved into its table and written out again: 52,000 rows
-    (four million elements) took three quarters of a minute that way; as text, a second."""
+    (four million elements) took three quarters of a minute that way; as text, a second.
+    Written into the file as they are made, a few hundred at a time: the rows' text whole
+    (100 MB for 52,000, and its bytes beside it) was most of the report's memory."""
     import zipfile
+    from itertools import islice
 
     mark = f"<!--{ROWS_MARK}-->".encode()
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(docx)) as old, zipfile.ZipFile(out, "w") as new:
         for item in old.infolist():
             content = old.read(item)
-            if item.filename == part:
-                before, found, after = content.partition(mark)
-                assert found, "the appendix's mark is in the document"
-                content = b"".join((before, rows.encode("utf-8"), after))
-            new.writestr(item, content, compress_type=item.compress_type)
+            if item.filename != part:
+                new.writestr(item, content, compress_type=item.compress_type)
+                continue
+            before, found, after = content.partition(mark)
+            assert found, "the appendix's mark is in the document"
+            with new.open(item, "w") as written:
+                written.write(before)
+                while batch := "".join(islice(rows, _BATCH)):
+                    written.write(batch.encode("utf-8"))
+                written.write(after)
     return out.getvalue()
 
 
@@ -245,7 +258,10 @@ def _row(
     """Return one table row's XML, each line of a value a paragraph (a header row repeats)."""
     parts = [opening + "<w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>" if head else opening]
     for value, (cell, line_break) in zip(values, cells, strict=True):
-        parts += (cell, xml_escape(clean(value)).replace("\n", line_break), _END_CELL)
+        if _PLAIN(value):  # most values: nothing to drop, escape or break
+            parts += (cell, value, _END_CELL)
+        else:
+            parts += (cell, xml_escape(clean(value)).replace("\n", line_break), _END_CELL)
     parts.append("</w:tr>")
     return "".join(parts)
 

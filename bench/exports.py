@@ -3,18 +3,22 @@
     .venv/bin/python -m bench.exports --assignments 10000 --before main
 
 The generator's province of 300 units (`province300`) cut at `--assignments`, written to
-a SQLite file; then, in this process as the worker process does, `app.jobs.export_workbook`
-of every task and `app.jobs.report_document` of 01/01/2026-31/12/2026, for an admin, in
-Vietnamese, `--repeat` times each. `--before REV` first runs the same on REV's code
-(`git archive`, this module copied in) on the same file, and prints after over before.
-Writes bench/results/exports.json.
+a SQLite file; then `app.jobs.export_workbook` of every task and `app.jobs.report_document`
+of 01/01/2026-31/12/2026, for an admin, in Vietnamese, `--repeat` times each, each in a
+process of its own as a worker process makes it (its imports included): its seconds, its
+CPU seconds (what a machine shared with other work does not stretch) and its peak RSS.
+`--before REV` first runs the same on REV's code (`git archive`, this module copied in) on
+the same file, and prints after over before. Writes bench/results/exports.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import date
@@ -25,8 +29,24 @@ from typing import Any
 TZ = "Asia/Ho_Chi_Minh"
 
 
-def measure(url: str, repeat: int) -> dict[str, list[float]]:
-    """Return each command's seconds, `repeat` runs each, on the database at `url`."""
+COMMANDS = ("export", "report")
+
+
+def measure(url: str, repeat: int) -> dict[str, list[dict[str, float]]]:
+    """Return each command's figures, `repeat` runs each, each in a process of its own."""
+    found: dict[str, list[dict[str, float]]] = {name: [] for name in COMMANDS}
+    for _ in range(repeat):
+        for name in COMMANDS:
+            said = subprocess.run(
+                [sys.executable, "-m", "bench.exports", "--measure-one", name, url],
+                check=True, capture_output=True, text=True,
+            ).stdout  # fmt: skip
+            found[name].append(json.loads(said.strip().splitlines()[-1]))
+    return found
+
+
+def measure_one(name: str, url: str) -> dict[str, float]:
+    """Run one command on the database at `url` in this process: seconds, CPU, peak RSS."""
     from app.formal_report import Letterhead, ReportTarget
     from app.jobs import export_workbook, report_document
     from bench.common import BENCH_NOW
@@ -52,22 +72,28 @@ def measure(url: str, repeat: int) -> dict[str, list[float]]:
             url, target=year, scope=EVERY, now=BENCH_NOW, tz=TZ, letterhead=letterhead, **told
         )
 
-    found: dict[str, list[float]] = {"export": [], "report": []}
-    for _ in range(repeat):
-        for name, command in (("export", export), ("report", report)):
-            started = time.perf_counter()
-            assert command() is not None
-            found[name].append(round(time.perf_counter() - started, 2))
-    return found
+    command = export if name == "export" else report
+    started, cpu = time.perf_counter(), time.process_time()
+    assert command() is not None
+    return {
+        "s": round(time.perf_counter() - started, 2),
+        "cpu": round(time.process_time() - cpu, 2),
+        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
-def before(rev: str, url: str, repeat: int) -> dict[str, list[float]]:
+def before(rev: str, url: str, repeat: int) -> dict[str, list[dict[str, float]]]:
     """Run `measure` on the code of `rev` (exported, this module copied in)."""
     from bench.common import on_revision
 
     said = on_revision(rev, Path(__file__), ["--measure-only", url, "--repeat", str(repeat)])
-    figures: dict[str, list[float]] = json.loads(said.strip().splitlines()[-1])
+    figures: dict[str, list[dict[str, float]]] = json.loads(said.strip().splitlines()[-1])
     return figures
+
+
+def shown(runs: list[dict[str, float]]) -> str:
+    """Return runs as "12.3 s (cpu 4.5 s, 210 MB)", one after the other."""
+    return ", ".join(f"{r['s']} s (cpu {r['cpu']} s, {r['rss_mb']:.0f} MB)" for r in runs)
 
 
 def main() -> None:
@@ -77,7 +103,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--before", metavar="REV")
     parser.add_argument("--measure-only", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--measure-one", nargs=2, metavar=("COMMAND", "URL"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
+    if args.measure_one:
+        print(json.dumps(measure_one(*args.measure_one)))
+        return
     if args.measure_only:
         print(json.dumps(measure(args.measure_only, args.repeat)))
         return
@@ -96,11 +128,12 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     rows = []
-    for name in ("export", "report"):
-        line = ", ".join(f"{s} s" for s in now[name])
+    for name in COMMANDS:
+        line = shown(now[name])
         if then:
-            ratio = min(then[name]) / min(now[name])
-            line = f"{', '.join(f'{s} s' for s in then[name])} -> {line} ({ratio:.1f} x)"
+            ratio = min(r["s"] for r in then[name]) / min(r["s"] for r in now[name])
+            cpu = min(r["cpu"] for r in then[name]) / min(r["cpu"] for r in now[name])
+            line = f"{shown(then[name])} -> {line} ({ratio:.1f} x, cpu {cpu:.1f} x)"
         rows.append((name, line))
     print_table(f"Export and report, province300 at {args.assignments} assignments", rows)
     keep = {"assignments": args.assignments, "before": args.before, "then": then, "now": now}

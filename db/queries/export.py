@@ -78,8 +78,12 @@ def task_ids_for(
     return [tid for tid in session.exec(query.order_by(col(Task.deadline), col(Task.id))) if tid]
 
 
-def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY) -> ExportData:
-    """Load the tasks' current assignments in scope, with evidence, notes and history."""
+def load(
+    session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY, history: bool = True
+) -> ExportData:
+    """Load the tasks' current assignments in scope, with evidence, notes and history (the
+    formal report, `history=False`, shows the documents the reports named, not the reports:
+    only those are read)."""
     data = ExportData()
     query = (
         sa_select(
@@ -103,7 +107,10 @@ def load(session: Session, *, task_ids: Sequence[int], scope: q.Scope = q.EVERY)
     # The old units' rows whose work a line carries on (units merged): their reports and
     # files are the line's history and evidence too, said as the old unit's.
     carried = carried_into(session, assignment_ids=ids)
-    _load_reports(session, data, ids, carried)
+    if history:
+        _load_reports(session, data, ids, carried)
+    else:
+        _load_documents(session, data, ids, carried)
     for note in q.blocker_notes(session, task_ids=task_ids, scope=scope):
         data.blockers[note.assignment_id] = note.text
     for note in q.explanation_notes(session, task_ids=task_ids, scope=scope):
@@ -161,3 +168,24 @@ def _load_reports(
         )
         if number:
             data.documents[carried[aid][0] if aid in carried else aid].append((number, ev_date))
+
+
+def _load_documents(
+    session: Session, data: ExportData, ids: list[int], carried: dict[int, tuple[int, int]]
+) -> None:
+    """Fill the evidence documents named in reports, as `_load_reports` does, alone (an old
+    unit's on a row a line carries on: the line's)."""
+    query = (
+        sa_select(
+            col(StatusReport.assignment_id),
+            col(StatusReport.evidence_number),
+            col(StatusReport.evidence_date),
+        )
+        .where(col(StatusReport.assignment_id).in_([*ids, *carried]))
+        .where(
+            col(StatusReport.evidence_number).is_not(None), col(StatusReport.evidence_number) != ""
+        )
+        .order_by(col(StatusReport.created_at), col(StatusReport.id))
+    )
+    for aid, number, ev_date in session.execute(query):
+        data.documents[carried[aid][0] if aid in carried else aid].append((number, ev_date))
