@@ -105,6 +105,8 @@ class ZaloChannel(TextChannel):
                 "Zalo event %s (%r) is no message: not answered", event.message_id, event.name
             )
             return []
+        if not event.readable:  # a file, or every message of an account Zalo protects
+            return self._render(lang, Said(t("zalo.unreadable", id=event.sender_id)))
         if event.name == STICKER and actor is not None:  # Zalo's 👍: no reaction to read
             chased = still_chased(self.services, actor, reminded(self._last_offer(actor)))
             if chased is not None:
@@ -229,9 +231,15 @@ class ZaloChannel(TextChannel):
         return forms.answer(self.services, actor, form, typed)
 
     def _seen(self, event: Event) -> Actor | None:
-        """Return who wrote, refreshing what Zalo says of them (they are reachable again)."""
+        """Return who wrote, refreshing what Zalo says of them (they are reachable again, and
+        unreadable since the first message Zalo did not hand over, until one it does)."""
         return seen(
-            self.services, CHANNEL, event.sender_id, chat_id=event.chat_id, name=event.sender_name
+            self.services,
+            CHANNEL,
+            event.sender_id,
+            chat_id=event.chat_id,
+            name=event.sender_name,
+            readable=event.readable,
         )
 
     def _newcomer(self, event: Event, lang: str) -> Newcomer:

@@ -226,6 +226,28 @@ async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None
     assert "chụp ảnh văn bản" in document  # how to send it: it was told no way
 
 
+async def test_a_protected_account_is_told_what_to_do_and_shown_to_the_admins(
+    zbot: ZaloBot,
+) -> None:
+    """Every message of an account Zalo protects comes as "message.unsupported.received", no
+    words in it: Hoa is told that, if she typed words, Zalo hands the bot none of hers, and
+    what to do (with her Zalo id for the admins); `/contacts` flags her until a message of
+    hers is read again. She was told to "report in words", which she had done."""
+    province(zbot)
+    for message_id in ("xong-1", "xong-2"):  # "xong", twice, as Zalo hands it over
+        queue_raw(zbot, written(HOA, message_id), "message.unsupported.received")
+        await zbot.handled(message_id)
+    told = zbot.zalo.messages(HOA)[-1].text
+    assert "Nếu anh/chị đã gõ chữ: Zalo không chuyển nội dung tin nhắn" in told
+    assert f"Zalo id {HOA}" in told
+    assert "nhờ một đồng nghiệp cùng đơn vị báo cáo thay" in told
+    [listed] = await zbot.say(ZALO_ADMIN, "/contacts")
+    assert "bot không đọc được tin nhắn Zalo từ" in listed
+    await zbot.say(HOA, "/help")  # a message of hers read: she is readable again
+    [again] = await zbot.say(ZALO_ADMIN, "/contacts")
+    assert "không đọc được" not in again
+
+
 async def test_a_voice_message_is_told_to_report_in_words(zbot: ZaloBot) -> None:
     """A voice message (Zalo's "message.voice.received", its .aac at voice_url), the way an
     official on the road reports, is answered that the bot reads no voice message and how
