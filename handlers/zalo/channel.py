@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from sqlmodel import Session
 
-from app import reject_reason
+from app import photo_evidence, reject_reason
 from app.actor import Actor
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
 from app.checkin.offer import status_offer
@@ -91,6 +91,8 @@ class ZaloChannel(TextChannel):
         actor = self._seen(event)
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
+        if actor is not None and actor.unit_ids and event.is_message and not event.is_photo:
+            photo_evidence.row_ended(self.services, actor)  # photos after it are no album
         if event.is_photo:
             kept = self._photo(actor, lang, event, photo, oversized)
             if not kept.text:  # joined the question just asked about the photos before it
