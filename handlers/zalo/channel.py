@@ -109,11 +109,19 @@ class ZaloChannel(TextChannel):
             return []
         if not event.readable:  # a file, or every message of an account Zalo protects
             return self._render(lang, Said(t("zalo.unreadable", id=event.sender_id)))
-        if event.name == STICKER and actor is not None:  # Zalo's 👍: no reaction to read
-            chased = still_chased(self.services, actor, reminded(self._last_offer(actor)))
-            if chased is not None:
-                return self._render(lang, chased)
+        if event.name == STICKER:  # Zalo's 👍 and thank-you: no reaction to read
+            return self._render(lang, self._sticker(actor, lang))
         return self._render(lang, Said(t("zalo.unsupported")))
+
+    def _sticker(self, actor: Actor | None, lang: str) -> Said:
+        """Answer a sticker: a stranger how to join; a reminder's tasks still chased that
+        nothing was recorded for them (a reaction on Telegram); else thanks, as a 👍 typed
+        is thanked for (it was told the bot reads no files, voice messages or videos)."""
+        t = partial(self.services.catalog.get, lang)
+        if actor is None:
+            return Said(t(self.not_registered))
+        chased = still_chased(self.services, actor, reminded(self._last_offer(actor)))
+        return chased or Said(t("checkin.acknowledged"))
 
     def _text(self, event: Event, actor: Actor | None, lang: str) -> Sequence[str | PhotoSaid]:
         """Return the texts that answer a text."""
