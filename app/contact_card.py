@@ -26,7 +26,7 @@ from db.queries.contact_admin import (
     contact_page,
     remove_from_unit,
 )
-from db.queries.contacts import name_of
+from db.queries.contacts import Identities, name_of
 
 PREFIX = "ct"  # the contacts flow's choices
 # Units offered for removal on one card: Telegram refuses a keyboard of over 100 buttons, and
@@ -114,7 +114,8 @@ def _lines(services: Services, lang: str, found: Listed, everyone: str, units: s
     shown = found.page
     head = t(units, count=found.count, unit=found.unit) if found.unit is not None else None
     lines = [head or t(everyone, count=found.count)]
-    lines += [people.contact_line(services.catalog, lang, info) for info in shown.items] or [
+    tz = services.settings.tz
+    lines += [people.contact_line(services.catalog, lang, info, tz) for info in shown.items] or [
         t("contacts.none")
     ]
     return [*lines, "", t("common.page", page=shown.number, pages=shown.pages)]
@@ -136,7 +137,7 @@ def card(services: Services, lang: str, contact_id: int, page: int = 1) -> Card 
             title=Markup(_title(services, lang, info)),
             identities=people.identities_text(services.catalog, lang, info.identities),
             role=t(f"common.role_{contact.role}"),
-            state=t("contacts.reachable" if info.identities.reachable else "contacts.unreachable"),
+            state=_state(services, lang, info.identities),
             units=Markup(_units_text(services, lang, info)),
         )
         if shown.pages > 1:
@@ -224,3 +225,16 @@ def set_role(
         return None
     said = people.role_said(t, done.problem, name, role)
     return RoleSet(said, changed=done.problem != "last_admin")
+
+
+def _state(services: Services, lang: str, identities: Identities) -> str:
+    """Return whether the bot reaches the person, and reads them (a card's "Liên lạc")."""
+    t = partial(services.catalog.get, lang)
+    if not identities.reachable:
+        return t("contacts.unreachable")
+    unreadable = identities.unreadable_since
+    if unreadable is None:
+        return t("contacts.reachable")
+    return t(
+        "contacts.unreadable", since=f"{unreadable.astimezone(services.settings.tz):%d/%m/%Y}"
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import tzinfo
 from functools import partial
 
 from sqlmodel import col, select
@@ -167,9 +168,10 @@ def scope(services: Services, lang: str, actor_id: int, args: str) -> str:
     return said
 
 
-def contact_line(catalog: Catalog, lang: str, info: ContactInfo) -> str:
+def contact_line(catalog: Catalog, lang: str, info: ContactInfo, tz: tzinfo) -> str:
     """Return one person of a /contacts page: name, role, their first units' codes (the
-    others counted), and a flag when the bot cannot reach them."""
+    others counted), and a flag when the bot cannot reach them, or read them (since a day
+    in `tz`)."""
     codes = [unit.code for unit, _ in info.units]
     units = ", ".join(codes[:LISTED_UNITS]) or "-"
     if len(codes) > LISTED_UNITS:
@@ -178,9 +180,15 @@ def contact_line(catalog: Catalog, lang: str, info: ContactInfo) -> str:
     name = info.label
     if len(name) > LISTED_NAME:
         name = name[: LISTED_NAME - 1].rstrip() + "…"
-    key = "contacts.line" if info.identities.reachable else "contacts.line_unreachable"
     role = catalog.get(lang, f"common.role_{info.contact.role}")
-    return catalog.get(lang, key, name=name, role=role, units=units)
+    unreadable = info.identities.unreadable_since
+    if not info.identities.reachable:
+        return catalog.get(lang, "contacts.line_unreachable", name=name, role=role, units=units)
+    if unreadable is not None:
+        since = f"{unreadable.astimezone(tz):%d/%m/%Y}"
+        key = "contacts.line_unreadable"
+        return catalog.get(lang, key, name=name, role=role, units=units, since=since)
+    return catalog.get(lang, "contacts.line", name=name, role=role, units=units)
 
 
 ROLE_ACTION = ("role", "vai tro")  # "vai trò": /contacts role <person> <role>

@@ -4,11 +4,11 @@ The adapter fetches the photo's bytes and says what this returns; everything els
 The task is the one its caption names ("#12 biên bản"), else the unit's only open task
 (one it has reported done included), else the one just reported done: Telegram's rule,
 `evidence_keep.attribute`, without a reply to read, photos sent in a row (`IN_A_ROW`) taken
-as its album, following the first one's task; with several and no "#N"
-(or one naming two tasks, or one not the unit's), the photo is kept pending (under
-EVIDENCE_DIR/pending, named in the database for PENDING_TTL, so a restart keeps it) and the
-person is asked which task with numbered choices (`ep:<assignment>`): a typed "2" files it
-there (`take`), as Telegram's buttons do. Kept as any channel keeps a file
+as its album, following the first one's task (until the person sends anything else); with
+several and no "#N" (or one naming two tasks, or one not the unit's), the photo is kept
+pending (under EVIDENCE_DIR/pending, named in the database for PENDING_TTL, so a restart keeps
+it) and the person is asked which task with numbered choices (`ep:<assignment>`): a typed
+"2" files it there (`take`), as Telegram's buttons do. Kept as any channel keeps a file
 (`evidence_keep.file_it`): a photo the task has already is said to be received already, not
 kept again. A caption that states a status ("đã xong") is recorded with the photo, in one
 transaction, or alone when the photo
@@ -62,6 +62,7 @@ MAX_ASKED = 20  # photos one question keeps, and tasks it offers
 # Photos a person sends one after another, each within this of the last kept, are one group,
 # as an album's are on Telegram: those without a caption naming their task follow the task
 # the first was kept for (several chosen at once come as one event each, the caption on one).
+# Anything else the person sends ends the row (`row_ended`): no album holds a text.
 IN_A_ROW = timedelta(minutes=2)
 IN_A_ROW_GROUP = "in-a-row"
 
@@ -166,6 +167,16 @@ def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | N
     if joins and earlier:
         return Said("")
     return Said(services.catalog.get(actor.lang, "zalo.photo_pick"), _pick(items))
+
+
+def row_ended(services: Services, actor: Actor) -> None:
+    """Forget the task photos sent in a row follow: the person sent something else (a text
+    "#5" between a photo of #12 and the next meant the next was #5's, or asked about; it was
+    kept as #12's) (blocking)."""
+    album, now = evidence_keep.ALBUM, services.clock.now()
+    with session_scope(services.engine) as session:  # read first: most texts follow no photo
+        if get_pending(session, contact_id=actor.contact_id, now=now, kind=album, ttl=IN_A_ROW):
+            clear_pending(session, contact_id=actor.contact_id, kind=album)
 
 
 def _still_offered(session: Session, actor: Actor, now: datetime) -> bool:

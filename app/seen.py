@@ -29,14 +29,17 @@ def seen(
     name: str,
     username: str | None = None,
     same_username: bool = False,
+    readable: bool = True,
 ) -> Actor | None:
     """Return who `external_id` is on `channel` (None: nobody the bot knows), recording
     what the channel says of them: their chat, their name ("" says nothing of it), their
-    username (`same_username`: whatever is stored, for a channel that has none to tell)."""
+    username (`same_username`: whatever is stored, for a channel that has none to tell),
+    whether what they sent could be read (`readable`: not Zalo's unsupported message)."""
     now = services.clock.now()
 
     def told(known: Snapshot) -> Seen:
-        return Seen(chat_id, name, known.username if same_username else username, now)
+        kept = known.username if same_username else username
+        return Seen(chat_id, name, kept, now, readable)
 
     with services.engine.begin() as connection:
         return seen_in(connection, channel, external_id, told)

@@ -75,7 +75,8 @@ class SettingsFields(BaseSettings):
     # The least time between two messages to one person on Zalo (Telegram's is one a second).
     zalo_send_per_person_s: float = Field(default=1.0, ge=0, le=60)
     zalo_admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list)
-    # How long one getUpdates waits for an event; a stop waits for the open one, up to this.
+    # How long one getUpdates asks Zalo to wait for an event (a stop waits for the open one as
+    # long as Zalo holds it, within its budget: `handlers.zalo.poller.STOP_BUDGET_S`).
     zalo_poll_timeout_s: int = Field(default=10, ge=1, le=30)
 
     fake_clock_start: datetime | None = None  # development only: trials and tests

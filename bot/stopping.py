@@ -1,10 +1,11 @@
 """The running bot's stop: Telegram's and the other channels' at once, not one after the other.
 
-Zalo's stop waits out its open long poll (up to ZALO_POLL_TIMEOUT_S + 2 s) so that an event
-handed to it is kept; Telegram's waits for the updates and jobs under way. Run one after the
-other, a stop took the sum; here Zalo is told to stop with the signal (or with Telegram's
-stop, under `dondoc serve` and the tests), and the stop takes the longer of the two. The
-shutdown hook (`bot.app`) then waits for the same Zalo stop before releasing the database.
+Zalo's stop waits out its open long poll (up to 25 s, `handlers.zalo.poller.STOP_BUDGET_S`)
+so that an event handed to it is kept; Telegram's waits for the updates and jobs under way.
+Run one after the other, a stop took the sum; here Zalo is told to stop with the signal (or
+with Telegram's stop, under `dondoc serve` and the tests), and the stop takes the longer of
+the two. The shutdown hook (`bot.app`) then waits for the same Zalo stop before releasing the
+database.
 """
 
 from __future__ import annotations

@@ -5,11 +5,21 @@ Zalo adapter's polling loop both use it.
 """
 
 from zalo.client import ZaloClient
-from zalo.types import STICKER, TOO_LARGE, BotInfo, Event, SentMessage, ZaloError, parse_events
+from zalo.types import (
+    STICKER,
+    TOO_LARGE,
+    UNSUPPORTED,
+    BotInfo,
+    Event,
+    SentMessage,
+    ZaloError,
+    parse_events,
+)
 
 __all__ = [
     "STICKER",
     "TOO_LARGE",
+    "UNSUPPORTED",
     "BotInfo",
     "Event",
     "SentMessage",

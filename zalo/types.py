@@ -24,6 +24,10 @@ LINK = "message.link.received"
 STICKER = "message.sticker.received"
 # A person's reaction (a heart, a thumbs-up) to a message: nothing written to answer.
 REACTION = "message.reaction.received"
+# What Zalo does not pass on (a file, a video), and every message of an account it protects
+# ("tài khoản thuộc nhóm đối tượng đặc biệt": a child's, a person with a disability's; its
+# Webhook docs): no words in it, with or without its sender and chat.
+UNSUPPORTED = "message.unsupported.received"
 
 
 class ZaloError(Exception):
@@ -103,6 +107,11 @@ class Event:
         """Tell whether the event is something a person wrote or sent (not a message seen,
         nor a reaction to one)."""
         return self.name.startswith("message.") and self.name != REACTION
+
+    @property
+    def readable(self) -> bool:
+        """Tell whether Zalo handed over what the person sent (not its unsupported message)."""
+        return self.name != UNSUPPORTED
 
     @property
     def private(self) -> bool:

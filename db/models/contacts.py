@@ -38,6 +38,9 @@ class ContactIdentity(SQLModel, table=True):
     started: bool = False  # has written to the bot, so the bot may write to them
     reachable: bool = True
     unreachable_since: datetime | None = _when()
+    # Since when its messages come unreadable (Zalo's `message.unsupported.received`: a file,
+    # or an account Zalo protects, every message); None: the last one was read.
+    unreadable_since: datetime | None = _when()
     last_seen_at: datetime | None = _when()
     created_at: datetime = _created()
 

@@ -142,6 +142,12 @@ class Identities:
         return any(i.reachable for i in self.items)
 
     @property
+    def unreadable_since(self) -> datetime | None:
+        """Return since when the bot cannot read what the person sends on a channel (Zalo's
+        unsupported messages: a file, or an account Zalo protects), else None."""
+        return min((i.unreadable_since for i in self.items if i.unreadable_since), default=None)
+
+    @property
     def deliverable(self) -> bool:
         """Tell whether the bot may write to the person on some identity."""
         return any(deliverable(i) for i in self.items)

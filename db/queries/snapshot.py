@@ -25,6 +25,8 @@ class Seen:
     display_name: str
     username: str | None
     now: datetime
+    # False: the update held no words the bot can read (Zalo's unsupported message).
+    readable: bool = True
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Snapshot:
     last_seen_at: datetime | None
     unit_ids: tuple[int, ...]
     scope_group_ids: tuple[int, ...]
+    unreadable_since: datetime | None = None
 
     def is_current(self, seen: Seen) -> bool:
         """Tell whether nothing about the person needs writing (the common case)."""
@@ -54,6 +57,7 @@ class Snapshot:
             and self.chat_id == seen.chat_id
             and (not seen.display_name or self.display_name == seen.display_name)
             and self.username == seen.username
+            and (self.unreadable_since is None) == seen.readable
             and self.last_seen_at is not None
             and seen.now - self.last_seen_at <= LAST_SEEN_PRECISION
         )
@@ -76,6 +80,7 @@ _SNAPSHOT = Prepared(
         _IDENTITIES.c.started,
         _IDENTITIES.c.reachable,
         _IDENTITIES.c.last_seen_at,
+        _IDENTITIES.c.unreadable_since,
         _CONTACTS.c.display_name,
         _CONTACTS.c.language,
         _CONTACTS.c.role,
@@ -121,6 +126,7 @@ def snapshot(connection: Connection, *, channel: str, external_id: str) -> Snaps
         row.last_seen_at,
         _ids(row.unit_list),
         _ids(row.scope_list),
+        row.unreadable_since,
     )
 
 
@@ -130,16 +136,19 @@ def _ids(listed: str | None) -> tuple[int, ...]:
 
 
 def refresh(connection: Connection, known: Snapshot, seen: Seen) -> Snapshot:
-    """Write what changed about a known person's identity; it is reachable again.
+    """Write what changed about a known person's identity; it is reachable again, and
+    readable again when the update was (else unreadable since the first that was not).
 
     One UPDATE of the identity, and one of the person only when their name changed.
     """
+    unreadable = None if seen.readable else known.unreadable_since or seen.now
     values = {
         "chat_id": seen.chat_id,
         "username": seen.username,
         "started": True,
         "reachable": True,
         "unreachable_since": None,
+        "unreadable_since": unreadable,
         "last_seen_at": seen.now,
     }
     _REFRESH.run(connection, {**values, "identity_id": known.identity_id})
@@ -155,4 +164,5 @@ def refresh(connection: Connection, known: Snapshot, seen: Seen) -> Snapshot:
         started=True,
         reachable=True,
         last_seen_at=seen.now,
+        unreadable_since=unreadable,
     )

@@ -117,9 +117,11 @@ class BotApi:
         timeout = _number(params.get("timeout"), 30.0)
         held = self.state.poll_held_s
         held = max(0.0, min(timeout, self.state.longest_poll_s)) if held is None else held
-        deadline = time.monotonic() + held
+        opened = time.monotonic()
+        deadline = opened + held
         with self.state.lock:
             self.state.polls_waiting += 1
+            self.state.polls_opened.append(opened)
         try:
             while True:
                 with self.state.lock:
@@ -133,6 +135,7 @@ class BotApi:
         finally:
             with self.state.lock:
                 self.state.polls_waiting -= 1
+                self.state.polls_opened.remove(opened)
 
     async def set_webhook(self, params: JsonDict) -> web.Response:
         """Set the webhook: an https URL and a secret of 8-256 characters."""

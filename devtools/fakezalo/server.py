@@ -298,6 +298,12 @@ class FakeZalo:
         with self.state.lock:
             return self.state.polls_waiting
 
+    def poll_held_s(self) -> float:
+        """Return how long the oldest open getUpdates has been held so far (0: none open)."""
+        with self.state.lock:
+            opened = min(self.state.polls_opened, default=None)
+        return 0.0 if opened is None else time.monotonic() - opened
+
     def rate_limit_stats(self) -> LimitStats:
         """Return the send counts and the sends over a limit."""
         with self.state.lock:

@@ -109,6 +109,8 @@ class ZaloState:
     results_as_list: bool = False
     # getUpdates calls being answered now; one a stopped bot left open still takes an event.
     polls_waiting: int = 0
+    # When each open getUpdates came (monotonic): how long Zalo has held it, for the tests.
+    polls_opened: list[float] = field(default_factory=list)
     # The longest a getUpdates is held before its 408, whatever its `timeout` (a server may
     # end an idle poll early): the tests' is short, since a stopping bot waits for its poll.
     longest_poll_s: float = 60.0

@@ -19,7 +19,7 @@ from typing import Any, NoReturn
 
 from sqlmodel import Session
 
-from app import reject_reason
+from app import photo_evidence, reject_reason
 from app.actor import Actor
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said
 from app.checkin.offer import status_offer
@@ -91,6 +91,8 @@ class ZaloChannel(TextChannel):
         actor = self._seen(event)
         lang = actor.lang if actor is not None else self.services.settings.default_language
         t = partial(self.services.catalog.get, lang)
+        if actor is not None and actor.unit_ids and event.is_message and not event.is_photo:
+            photo_evidence.row_ended(self.services, actor)  # photos after it are no album
         if event.is_photo:
             kept = self._photo(actor, lang, event, photo, oversized)
             if not kept.text:  # joined the question just asked about the photos before it
@@ -105,11 +107,21 @@ class ZaloChannel(TextChannel):
                 "Zalo event %s (%r) is no message: not answered", event.message_id, event.name
             )
             return []
-        if event.name == STICKER and actor is not None:  # Zalo's 👍: no reaction to read
-            chased = still_chased(self.services, actor, reminded(self._last_offer(actor)))
-            if chased is not None:
-                return self._render(lang, chased)
+        if not event.readable:  # a file, or every message of an account Zalo protects
+            return self._render(lang, Said(t("zalo.unreadable", id=event.sender_id)))
+        if event.name == STICKER:  # Zalo's 👍 and thank-you: no reaction to read
+            return self._render(lang, self._sticker(actor, lang))
         return self._render(lang, Said(t("zalo.unsupported")))
+
+    def _sticker(self, actor: Actor | None, lang: str) -> Said:
+        """Answer a sticker: a stranger how to join; a reminder's tasks still chased that
+        nothing was recorded for them (a reaction on Telegram); else thanks, as a 👍 typed
+        is thanked for (it was told the bot reads no files, voice messages or videos)."""
+        t = partial(self.services.catalog.get, lang)
+        if actor is None:
+            return Said(t(self.not_registered))
+        chased = still_chased(self.services, actor, reminded(self._last_offer(actor)))
+        return chased or Said(t("checkin.acknowledged"))
 
     def _text(self, event: Event, actor: Actor | None, lang: str) -> Sequence[str | PhotoSaid]:
         """Return the texts that answer a text."""
@@ -229,9 +241,15 @@ class ZaloChannel(TextChannel):
         return forms.answer(self.services, actor, form, typed)
 
     def _seen(self, event: Event) -> Actor | None:
-        """Return who wrote, refreshing what Zalo says of them (they are reachable again)."""
+        """Return who wrote, refreshing what Zalo says of them (they are reachable again, and
+        unreadable since the first message Zalo did not hand over, until one it does)."""
         return seen(
-            self.services, CHANNEL, event.sender_id, chat_id=event.chat_id, name=event.sender_name
+            self.services,
+            CHANNEL,
+            event.sender_id,
+            chat_id=event.chat_id,
+            name=event.sender_name,
+            readable=event.readable,
         )
 
     def _newcomer(self, event: Event, lang: str) -> Newcomer:

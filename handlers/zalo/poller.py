@@ -6,9 +6,11 @@ Zalo refuses (401) is one too, told as an error at most once a minute: the sende
 messages for the same (`scheduler.zalo_sender`), and polling ended for good left a bot that
 sent reminders and read no answer until restarted. At a stop the open getUpdates is not
 dropped: Zalo has no offset nor acknowledgement, so an event it hands to that poll would be
-lost. The poll is let end (at most its POLL_TIMEOUT_S, plus STOP_GRACE_S) and what it brings
-is stored in the inbox unhandled, for the next start's `recover()` to answer (through the
-flood guard, as if they had come then).
+lost. No new poll is asked; the open one is let end, however long Zalo holds it (a Zalo that
+does not read the `timeout` asked holds it its own 30 s), within the stop's budget
+(STOP_BUDGET_S of the 30 s systemd and compose give a stop), and what it brings is stored in
+the inbox unhandled, for the next start's `recover()` to answer (through the flood guard, as
+if they had come then).
 """
 
 from __future__ import annotations
@@ -27,8 +29,11 @@ from zalo import Event, ZaloClient, ZaloError, parse_events
 
 log = logging.getLogger(__name__)
 
-POLL_TIMEOUT_S = 10  # a stop waits for the open poll: at most this (an idle poll costs nothing)
-STOP_GRACE_S = 2.0  # past the poll's own timeout, a stop waits this long more, then drops it
+POLL_TIMEOUT_S = 10  # how long a getUpdates asks Zalo to hold it (an idle poll costs nothing)
+# How long a stop waits for the open poll: systemd's and compose's 30 s, less what follows
+# (storing what the poll brought, the client closed, the database released). A poll waited
+# for its 12 s (asked, plus 2) only lost what a Zalo holding it 30 s handed it after.
+STOP_BUDGET_S = 25.0
 BACKOFF_FIRST_S, BACKOFF_MAX_S = 1.0, 30.0
 UNAUTHORIZED = 401
 TOKEN_TOLD_EVERY_S = 60.0
@@ -49,6 +54,7 @@ class ZaloPoller(ZaloDispatch):
     ) -> None:
         super().__init__(services, client, pacer, wake_sender=wake_sender, account=account)
         self.poll_timeout = poll_timeout
+        self.stop_budget_s = STOP_BUDGET_S
         self._token_told = -TOKEN_TOLD_EVERY_S  # when a refused token was last told
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -76,14 +82,19 @@ class ZaloPoller(ZaloDispatch):
         await self.finished()
 
     async def _keep_for_next_start(self, poll: asyncio.Future[list[Event]]) -> None:
-        """At a stop: let the open poll end (bounded) and store what it brings, unhandled.
+        """At a stop: let the open poll end (within the stop's budget, not the timeout asked,
+        which Zalo may not read) and store what it brings, unhandled.
 
         Answering it now would race the stop; stored, the next start's `recover()` answers it.
         """
         try:
-            events = await asyncio.wait_for(poll, self.poll_timeout + STOP_GRACE_S)
+            events = await asyncio.wait_for(poll, self.stop_budget_s)
         except TimeoutError:
-            log.warning("Zalo getUpdates still open at stop: given up (an event in it is lost)")
+            log.warning(
+                "Zalo getUpdates still open after %.1f s of the stop: given up (an event Zalo"
+                " hands it now is lost)",
+                self.stop_budget_s,
+            )
             return
         except Exception as exc:  # nothing taken: nothing to keep
             log.info("Zalo getUpdates failed at stop (%s): no event to keep", exc)

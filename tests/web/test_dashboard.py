@@ -383,6 +383,22 @@ async def test_a_units_contacts_name_their_channel_as_people_know_it(served: Ser
     assert "telegram" not in contacts
 
 
+async def test_a_units_contact_whose_messages_cannot_be_read_is_flagged(served: Served) -> None:
+    """A contact whose messages come unreadable (Zalo's unsupported message: an account Zalo
+    protects) is shown so on the unit's page, not as merely reachable."""
+    with served.bot.session() as s:
+        identity = s.exec(
+            select(ContactIdentity).where(ContactIdentity.external_id == str(OFFICIAL))
+        ).one()
+        identity.unreadable_since = served.bot.clock.now()
+        s.add(identity)
+        s.commit()
+    async with served.signed_in(COORDINATOR) as browser:
+        html = (await browser.get(f"/units/{served.units['TX'].id}")).text
+    contacts = html.split('id="contacts"', 1)[1].split("</ul>", 1)[0]
+    assert "bot không đọc được tin nhắn" in contacts
+
+
 async def test_cookies_behind_https_are_secure_httponly_and_lax(served: Served) -> None:
     """Behind https (PUBLIC_BASE_URL), the session cookie and the language one are sent
     only over https, never read by scripts, and not sent by other sites' POSTs; the browser

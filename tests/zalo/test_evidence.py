@@ -94,6 +94,20 @@ async def test_photos_sent_in_a_row_follow_the_first_ones_task(zbot: ZaloBot) ->
     assert "việc nào" in asked
 
 
+async def test_a_text_between_two_photos_ends_their_row(zbot: ZaloBot) -> None:
+    """A photo captioned "#A", then the text "#B", then a photo without a caption a minute
+    later: that photo is asked about, not filed under #A (it followed the first photo's
+    task, whatever Hoa wrote between them: her evidence of #B kept as #A's)."""
+    first, second = official(zbot, tasks=2)
+    await zbot.photo(HOA, JPEG + b"1", f"#{first} biên bản")
+    await zbot.say(HOA, f"#{second}")
+    zbot.tg.clock.advance(timedelta(minutes=1))
+    [asked] = await zbot.photo(HOA, JPEG + b"2")
+    assert "cho việc nào" in asked
+    with zbot.session() as s:
+        assert s.exec(select(Assignment.task_id).join(Evidence)).all() == [first]
+
+
 async def test_photos_sent_in_a_row_without_their_task_are_asked_about_once(
     zbot: ZaloBot,
 ) -> None:

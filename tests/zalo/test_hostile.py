@@ -203,8 +203,8 @@ async def test_a_full_width_number_sign_names_the_task(zbot: ZaloBot) -> None:
 async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None:
     """An event Zalo may add that is no message ("user_seen_message", a reaction to one) is
     kept and not answered: it was told "only text and photos" (a heart on a reminder too), and
-    each answer seen could be one more such event. A file Zalo does not hand over
-    (message.unsupported.received) is told how to send evidence."""
+    each answer seen could be one more such event; a sticker is thanked for. A file Zalo does
+    not hand over (message.unsupported.received) is told how to send evidence."""
     province(zbot)
     for name in ("user_seen_message", "message.reaction.received", "message.sticker.received"):
         queue_raw(
@@ -219,11 +219,33 @@ async def test_an_event_that_is_no_message_gets_no_answer(zbot: ZaloBot) -> None
         )
         await zbot.handled(f"event-{name}")
     [sticker] = [m.text for m in zbot.zalo.messages(HOA)]
-    assert "chữ và ảnh" in sticker
+    assert sticker == "Dạ, cảm ơn anh/chị."  # a sticker is a message: thanked for
     queue_raw(zbot, written(HOA, "file-1"), "message.unsupported.received")  # a PDF, say
     await zbot.handled("file-1")
     [_, document] = [m.text for m in zbot.zalo.messages(HOA)]
     assert "chụp ảnh văn bản" in document  # how to send it: it was told no way
+
+
+async def test_a_protected_account_is_told_what_to_do_and_shown_to_the_admins(
+    zbot: ZaloBot,
+) -> None:
+    """Every message of an account Zalo protects comes as "message.unsupported.received", no
+    words in it: Hoa is told that, if she typed words, Zalo hands the bot none of hers, and
+    what to do (with her Zalo id for the admins); `/contacts` flags her until a message of
+    hers is read again. She was told to "report in words", which she had done."""
+    province(zbot)
+    for message_id in ("xong-1", "xong-2"):  # "xong", twice, as Zalo hands it over
+        queue_raw(zbot, written(HOA, message_id), "message.unsupported.received")
+        await zbot.handled(message_id)
+    told = zbot.zalo.messages(HOA)[-1].text
+    assert "Nếu anh/chị đã gõ chữ: Zalo không chuyển nội dung tin nhắn" in told
+    assert f"Zalo id {HOA}" in told
+    assert "nhờ một đồng nghiệp cùng đơn vị báo cáo thay" in told
+    [listed] = await zbot.say(ZALO_ADMIN, "/contacts")
+    assert "bot không đọc được tin nhắn Zalo từ" in listed
+    await zbot.say(HOA, "/help")  # a message of hers read: she is readable again
+    [again] = await zbot.say(ZALO_ADMIN, "/contacts")
+    assert "không đọc được" not in again
 
 
 async def test_a_voice_message_is_told_to_report_in_words(zbot: ZaloBot) -> None:

@@ -137,6 +137,25 @@ async def test_a_sticker_after_a_reminder_says_nothing_was_recorded_for_its_task
     assert reports(zbot) == [("done", 100, "button")]
 
 
+async def test_a_sticker_with_nothing_chased_is_thanked_and_a_strangers_told_how_to_join(
+    zbot: ZaloBot,
+) -> None:
+    """A sticker after the report was recorded (how an official says thank you on Zalo) is
+    thanked for, as the 👍 typed is; a stranger's first sticker is told how to join. Both
+    were told that the bot reads no files, voice messages or videos."""
+    official(zbot)
+    await zbot.say(HOA, "xong")
+    after = len(zbot.zalo.messages(HOA))
+    await zbot.handled(zbot.zalo.send_sticker(HOA))
+    [thanked] = [m.text for m in zbot.zalo.messages(HOA)[after:]]
+    assert thanked == "Dạ, cảm ơn anh/chị."
+    stranger = "5e6f7a8b9c0d1e2f"
+    zbot.zalo.add_user(stranger, "Người lạ")
+    await zbot.handled(zbot.zalo.send_sticker(stranger))
+    [told] = [m.text for m in zbot.zalo.messages(stranger)]
+    assert "mã mời" in told
+
+
 async def test_several_items_are_answered_by_task_number(zbot: ZaloBot) -> None:
     """Two items: "#<task> 1" records that task done; a bare "1" asks which task."""
     first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))

@@ -132,3 +132,62 @@ async def test_telegram_and_zalo_stop_at_once_not_one_after_the_other(
         held.set()
     await stopping
     assert fake_api.messages(ADMIN_ID) != []  # the held answer went, then Telegram stopped
+
+
+async def test_an_event_zalo_hands_the_open_poll_past_its_asked_time_is_kept(
+    settings: Settings,
+    engine: Engine,
+    clock: ManualClock,
+    fake_zalo: FakeZalo,
+) -> None:
+    """Zalo holds getUpdates its own 30 s whatever the second asked; the bot stops, and
+    "/help" comes past the 3 s (asked, plus 2) a stop waited for its poll: the stop still
+    waits, and stores it for the next start (it dropped the poll, and Zalo handed the
+    message to it: lost)."""
+    zalo_settings = settings.model_copy(
+        update={
+            "zalo_bot_token": SecretStr(fake_zalo.token),
+            "zalo_base_url": fake_zalo.url,
+            "zalo_admin_ids": [ZALO_ADMIN],
+        }
+    )
+    fake_zalo.hold_polls(30)  # a Zalo that does not read the `timeout` asked
+    fake_zalo.add_user(ZALO_ADMIN, "Quản trị Zalo")
+    services = build_services(zalo_settings, fake_zalo.token, clock=clock, engine=engine)
+    bot = ZaloRuntime(zalo_settings, services, standalone_jobs=False, poll_timeout=1)
+    await bot.start()
+    await fake_zalo.wait_until(lambda: fake_zalo.polls_waiting() == 1, 10)
+    stopping = asyncio.create_task(bot.stop())
+    await fake_zalo.wait_until(lambda: fake_zalo.poll_held_s() > 1 + 2 + 1, 10)
+    message_id = fake_zalo.send_text(ZALO_ADMIN, "/help")
+    await stopping
+    stored = inbox_row(engine, message_id)
+    assert stored is not None
+    assert stored.processed_at is None
+
+
+async def test_a_stop_gives_up_a_poll_held_past_what_the_stop_may_take(
+    settings: Settings,
+    engine: Engine,
+    clock: ManualClock,
+    fake_zalo: FakeZalo,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Zalo holds the open poll longer than the stop may wait (systemd's 30 s, less what
+    follows): the stop gives it up at its budget, and says so."""
+    zalo_settings = settings.model_copy(
+        update={
+            "zalo_bot_token": SecretStr(fake_zalo.token),
+            "zalo_base_url": fake_zalo.url,
+            "zalo_admin_ids": [ZALO_ADMIN],
+        }
+    )
+    fake_zalo.hold_polls(30)
+    services = build_services(zalo_settings, fake_zalo.token, clock=clock, engine=engine)
+    bot = ZaloRuntime(zalo_settings, services, standalone_jobs=False, poll_timeout=1)
+    bot.poller.stop_budget_s = 0.5
+    await bot.start()
+    await fake_zalo.wait_until(lambda: fake_zalo.polls_waiting() == 1, 10)
+    caplog.set_level(logging.INFO, logger="handlers.zalo.poller")
+    await asyncio.wait_for(bot.stop(), 10)
+    assert "Zalo getUpdates still open after 0.5 s of the stop: given up" in caplog.text
