@@ -209,9 +209,12 @@ def _notify_coordinators(
 _MORE_NUMBERS = re.compile(r"(?:[\s,;&+]|\b(?:va|and)\b)*(?:#?\d+(?:[\s,;&+.]|\b(?:va|and)\b)*)+")
 
 
-def decide_typed(services: Services, actor: Actor, args: str, approve: bool) -> str:
+def decide_typed(
+    services: Services, actor: Actor, args: str, approve: bool, *, channel: str
+) -> str:
     """Decide the request a typed /approve or /reject names ("N [note]"), or say how to type
-    it: the usage, or, for several numbers, one command a request (none decided)."""
+    it: the usage, or, for several numbers, one command a request (none decided). A /reject
+    without a note asks why on `channel`, as the button does (`app.reject_reason`)."""
     t = partial(services.catalog.get, actor.lang)
     word, _, note = args.strip().partition(" ")
     request_id = typed_number(word.lstrip("#").rstrip(",;"))
@@ -222,7 +225,7 @@ def decide_typed(services: Services, actor: Actor, args: str, approve: bool) -> 
         named = [request_id, *(int(n) for n in re.findall(r"\d+", note))]
         commands = ", ".join(f"/{command} {n}" for n in dict.fromkeys(named))
         return t("extensions.one_at_a_time", commands=commands)
-    return decide(services, actor, request_id, approve, note)
+    return decide(services, actor, request_id, approve, note, ask_on=channel)
 
 
 def decide(
@@ -237,8 +240,8 @@ def decide(
 ) -> str:
     """Approve or reject a pending request, tell the unit, and return the coordinator's answer
     (`not_allowed`: the key of the refusal outside their scope, a page's own words on one;
-    `ask_on`: the channel of a button or number that rejected it without a note, on which the
-    decider is asked why, `app.reject_reason`)."""
+    `ask_on`: the channel of a button, number or command that rejected it without a note, on
+    which the decider is asked why, `app.reject_reason`)."""
     now = services.clock.now()
     t = services.catalog.get
     note = note.strip()

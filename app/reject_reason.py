@@ -1,4 +1,5 @@
-"""A rejection's reason, typed after the ❌ button (or Zalo's number) rejected a request.
+"""A rejection's reason, typed after the ❌ button (Zalo's number, a /reject without its
+reason) rejected a request.
 
 The rejection stands at once and the unit is told at once; the decider is asked why, and
 their next text on the channel they decided on, within `REASON_WHILE`, goes to the unit's

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from app.reject_reason import reason_of
@@ -145,4 +146,46 @@ async def test_huy_typed_as_a_command_cancels_the_question(zbot: ZaloBot) -> Non
     [cancelled] = await zbot.say(CHI, "/hủy")
     assert "Đã hủy." in cancelled
     await zbot.say(CHI, "chưa đủ căn cứ")
+    assert reason_told(zbot) == []
+
+
+async def requested(zbot: ZaloBot, task: int) -> int:
+    """Have Hoa ask for an extension, and its notice reach Chi; return the request's id."""
+    seen = len(zbot.zalo.messages(CHI))
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
+    await zbot.zalo.wait_for_messages(CHI, after=seen, timeout=10)
+    with zbot.session() as s:
+        return max(r.id or 0 for r in s.exec(select(ExtensionRequest)))
+
+
+@pytest.mark.parametrize("command", ["/reject", "/tuchoi"])
+async def test_reject_typed_alone_asks_why_as_the_number_does(zbot: ZaloBot, command: str) -> None:
+    """ "/reject N" (or "/tuchoi N") with no reason rejects and asks why, as "2" does; the
+    next text goes to Hoa as the reason."""
+    task = world(zbot)
+    request_id = await requested(zbot, task)
+    answer = "\n".join(await zbot.say(CHI, f"{command} {request_id}"))
+    assert "Đã từ chối" in answer
+    assert ASKED in answer
+    [sent] = await zbot.say(CHI, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id} cho Xã A" in sent
+    [why] = reason_told(zbot)
+    assert "Chưa đủ căn cứ" in why.payload["text"]
+    assert kept(zbot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_reject_typed_with_its_reason_sends_it_in_one_go(zbot: ZaloBot) -> None:
+    """ "/reject N <reason>" tells Hoa the reason with the decision and asks nothing."""
+    task = world(zbot)
+    request_id = await requested(zbot, task)
+    answer = "\n".join(await zbot.say(CHI, f"/reject {request_id} Chưa đủ căn cứ"))
+    assert ASKED not in answer
+    with zbot.session() as s:
+        query = select(Outbox).where(
+            Outbox.chat_id == HOA, col(Outbox.key).startswith("extension-decided:")
+        )
+        [told] = s.exec(query).all()
+    assert "Chưa đủ căn cứ" in told.payload["text"]
+    said = await zbot.say(CHI, "cảm ơn")
+    assert not any("Đã gửi lý do" in text for text in said)
     assert reason_told(zbot) == []

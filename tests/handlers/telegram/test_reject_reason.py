@@ -164,3 +164,41 @@ async def test_a_status_of_a_decider_with_a_unit_is_no_reason(bot: BotUnderTest)
     with bot.session() as s:
         done = s.exec(select(StatusReport.assignment_id, StatusReport.state)).all()
     assert done == [(world.other_assignment, "done")]
+
+
+async def requested(bot: BotUnderTest, text: str = "xin gia hạn đến 15/12 vì chờ kinh phí") -> int:
+    """Have the official ask for an extension; return the request's id."""
+    await bot.send(OFFICIAL, text)
+    with bot.session() as s:
+        return max(r.id or 0 for r in s.exec(select(ExtensionRequest)))
+
+
+async def test_reject_typed_alone_asks_why_as_the_button_does(bot: BotUnderTest) -> None:
+    """ "/reject N" with no reason rejects at once and asks why, as ❌ does; the next text
+    goes to the unit as the reason and is kept on the request."""
+    await scene(bot)
+    request_id = await requested(bot)
+    answer = await coordinator_says(bot, f"/reject {request_id}")
+    assert "Đã từ chối" in (answer.text or "")
+    assert ASKED_ANY in (answer.text or "")
+    [told] = notices(bot, OFFICIAL, "extension-decided:")  # at once, not held for the reason
+    assert "không được đồng ý" in told.payload["text"]
+    sent = await coordinator_says(bot, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
+    [why] = reason_told(bot)
+    assert "Chưa đủ căn cứ" in why.payload["text"]
+    assert kept(bot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_reject_typed_with_its_reason_sends_it_in_one_go(bot: BotUnderTest) -> None:
+    """ "/reject N <reason>" tells the unit the reason with the decision and asks nothing: the
+    next text is read as what it says."""
+    await scene(bot)
+    request_id = await requested(bot)
+    answer = await coordinator_says(bot, f"/reject {request_id} Chưa đủ căn cứ")
+    assert ASKED_ANY not in (answer.text or "")
+    [told] = notices(bot, OFFICIAL, "extension-decided:")
+    assert "Chưa đủ căn cứ" in told.payload["text"]
+    after = await coordinator_says(bot, "cảm ơn")
+    assert "Đã gửi lý do" not in (after.text or "")
+    assert reason_told(bot) == []
