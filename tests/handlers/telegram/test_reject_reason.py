@@ -14,7 +14,15 @@ from core.clock import ManualClock
 from db.models import ExtensionRequest, Outbox, StatusReport, UnitContact
 from db.queries.contacts import find_contact
 from devtools.fakebotapi import ChatMessage, FakeBotApi
-from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR,
+    OFFICIAL,
+    Scene,
+    deliver,
+    notices,
+    remind,
+    scene,
+)
 from tests.handlers.telegram.test_forms import running
 from tests.harness import BotUnderTest, button_data
 
@@ -202,3 +210,71 @@ async def test_reject_typed_with_its_reason_sends_it_in_one_go(bot: BotUnderTest
     after = await coordinator_says(bot, "cảm ơn")
     assert "Đã gửi lý do" not in (after.text or "")
     assert reason_told(bot) == []
+
+
+async def decider_of(bot: BotUnderTest, world: Scene) -> ChatMessage:
+    """Make the coordinator also Xã Tam Bình's contact; return a reminder of its task to them."""
+    with bot.session() as s:
+        coordinator = find_contact(s, channel="telegram", external_id=str(COORDINATOR))
+        assert coordinator is not None
+        s.add(UnitContact(unit_id=world.other_unit.id or 0, contact_id=coordinator.id or 0))
+        s.commit()
+    return await remind(bot, COORDINATOR, [world.other_assignment])
+
+
+async def asked_what_blocks(bot: BotUnderTest, reminder: ChatMessage) -> None:
+    """Have the coordinator press "Vướng mắc" on their unit's reminder a minute on, and be
+    asked why."""
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.press(COORDINATOR, button_data(reminder, "Vướng mắc"), reminder.message_id)
+    await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "nội dung vướng mắc" in (m.text or "")
+    )
+
+
+def blocker(bot: BotUnderTest, assignment_id: int) -> list[tuple[str, str | None]]:
+    """Return the reports of an assignment as (state, reason)."""
+    with bot.session() as s:
+        query = select(StatusReport.state, StatusReport.reason)
+        return list(s.exec(query.where(StatusReport.assignment_id == assignment_id)).all())
+
+
+async def test_a_blocker_asked_after_the_rejection_takes_the_next_words(
+    bot: BotUnderTest,
+) -> None:
+    """The coordinator, also Xã Tam Bình's contact, rejects (asked why), then presses
+    "Vướng mắc" on Tam Bình's reminder (asked what blocks): the next words answer the question
+    asked last, the blocker; the words after them are the rejection's reason. They went to
+    Xã Tam Xuân as the reason, and the blocker was left unanswered."""
+    world = await scene(bot)
+    reminder = await decider_of(bot, world)
+    request_id = await rejected(bot)
+    await asked_what_blocks(bot, reminder)
+    answer = await coordinator_says(bot, "Thiếu kinh phí")
+    assert "Đã gửi lý do" not in (answer.text or "")
+    assert reason_told(bot) == []
+    assert blocker(bot, world.other_assignment) == [("blocked", "Thiếu kinh phí")]
+    sent = await coordinator_says(bot, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
+    assert kept(bot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_a_rejection_after_a_blocker_asked_says_the_blocker_waits(
+    bot: BotUnderTest,
+) -> None:
+    """Asked what blocks Xã Tam Bình, then rejecting: the rejection's question, asked last,
+    takes the next words and says the earlier question waits; the words after them are the
+    blocker."""
+    world = await scene(bot)
+    reminder = await decider_of(bot, world)
+    await asked_what_blocks(bot, reminder)
+    bot.clock.advance(timedelta(minutes=1))
+    request_id = await rejected(bot)
+    assert "câu hỏi bot hỏi anh/chị trước đó vẫn chờ" in (asked_on(bot, request_id) or "")
+    sent = await coordinator_says(bot, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
+    assert kept(bot, request_id) == "Chưa đủ căn cứ"
+    assert blocker(bot, world.other_assignment) == []
+    await coordinator_says(bot, "Thiếu kinh phí")
+    assert blocker(bot, world.other_assignment) == [("blocked", "Thiếu kinh phí")]
+    assert len(reason_told(bot)) == 1
