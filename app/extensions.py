@@ -284,8 +284,9 @@ def decide(
                 deadline=assignment.deadline,
             )
         status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+        decider = actor.contact_id
         if not claim_request(
-            session, request_id=request_id, status=status, decider=actor.contact_id, now=now
+            session, request_id=request_id, status=status, decider=decider, now=now, note=note
         ):
             # Another coordinator decided it between the read above and now (two taps at
             # once): their decision stands, and this one changes nothing.

@@ -174,6 +174,8 @@ def _send(session: Session, services: Services, actor: Actor, request_id: int, r
         return t(actor.lang, "extensions.unknown", id=str(request_id))
     if request.status != RequestStatus.REJECTED or request.decided_by_id != actor.contact_id:
         return t(actor.lang, "extensions.unknown", id=str(request_id))
+    request.decision_note = reason  # shown with the request (dashboard, workbook)
+    session.add(request)
     now = services.clock.now()
     tz = services.settings.tz
     moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)

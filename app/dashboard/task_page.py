@@ -1,5 +1,6 @@
-"""A task's page: every unit in scope with its status, last report, blocker, pending
-extension request and evidence; what its buttons and files may name."""
+"""A task's page: every unit in scope with its status, last report, blocker, extension
+requests (the pending one, and those decided with the decider's words) and evidence; what
+its buttons and files may name."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from core.status import Counts
 from core.summary import Line
 from db.models import Assignment, Evidence, ExtensionRequest, StatusReport, Task
 from db.queries import summary as sq
+from db.queries.extension_history import Decided, decided
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class UnitRow:
     extension: ExtensionRequest | None
     evidence: list[Evidence] = field(default_factory=list)
     by_admin: bool = False  # the last report is an admin's /setstatus, its words the reason
+    decided: list[Decided] = field(default_factory=list)  # oldest first, with their reasons
 
     @property
     def extended(self) -> bool:
@@ -72,6 +75,7 @@ def task_page(
             )
         )
     }
+    decisions = decided(session, assignment_ids=ids)
     evidence: dict[int, list[Evidence]] = {}
     for item in session.exec(
         select(Evidence).where(col(Evidence.assignment_id).in_(ids)).order_by(col(Evidence.id))
@@ -90,6 +94,7 @@ def task_page(
                 pending.get(ln.assignment_id),
                 evidence.get(ln.assignment_id, []),
                 report is not None and report.source == "admin",
+                decisions.get(ln.assignment_id, []),
             )
         )
     return TaskPage(task, found[0].directive, found[0].counts, rows, found[0].due)

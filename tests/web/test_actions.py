@@ -313,3 +313,56 @@ async def test_a_nudge_after_the_scope_shrank_is_no_success(served: Served) -> N
     assert response.status_code == shown.status_code == 404
     with served.bot.session() as s:
         assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []
+
+
+def decided_on(page: str, request_id: int) -> str:
+    """Return what a task's page says of a decided request, its tags taken out."""
+    found = re.search(
+        rf'<p class="decided [a-z]+" data-decided="{request_id}">(.*?)</p>', page, re.S
+    )
+    assert found is not None, f"request {request_id} is not shown decided"
+    return re.sub(r"<[^>]+>", " ", found.group(1))
+
+
+async def test_a_rejection_decided_on_the_page_shows_its_reason_after(served: Served) -> None:
+    """Rejected on the task page with a reason: the page shows it rejected, by whom, with the
+    reason; it showed nothing of it once decided."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf, "decision": "reject", "note": "không đủ căn cứ"},
+        )
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    shown = decided_on(page, request_id)
+    assert "Không đồng ý gia hạn đến 10/12/2026" in shown
+    assert "Lý do từ chối: không đủ căn cứ" in shown
+
+
+async def test_a_reason_typed_after_a_rejection_in_chat_shows_on_the_page(
+    served: Served,
+) -> None:
+    """ "/reject N" in chat, then the reason typed when asked: the task page shows that
+    reason beside the rejection (it was kept only in the audit log and the unit's chat)."""
+    request_id = ask_extension(served)
+    await served.bot.send(COORDINATOR, f"/reject {request_id}")
+    sent = await served.bot.send(COORDINATOR, "Đã gia hạn một lần rồi")
+    assert "Đã gửi lý do" in (sent.text or "")
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    assert "Lý do từ chối: Đã gia hạn một lần rồi" in decided_on(page, request_id)
+
+
+async def test_an_approval_shows_with_its_note(served: Served) -> None:
+    """ "/approve N <note>" in chat: the page shows the request approved with the note."""
+    request_id = ask_extension(served)
+    await served.bot.send(COORDINATOR, f"/approve {request_id} lần cuối")
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    shown = decided_on(page, request_id)
+    assert "Đã đồng ý gia hạn đến 10/12/2026" in shown
+    assert "Ghi chú: lần cuối" in shown

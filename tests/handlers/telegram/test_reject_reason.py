@@ -23,6 +23,7 @@ from tests.handlers.telegram.checkin_world import (
     remind,
     scene,
 )
+from tests.handlers.telegram.test_export import exported, rows
 from tests.handlers.telegram.test_forms import running
 from tests.harness import BotUnderTest, button_data
 
@@ -278,3 +279,16 @@ async def test_a_rejection_after_a_blocker_asked_says_the_blocker_waits(
     await coordinator_says(bot, "Thiếu kinh phí")
     assert blocker(bot, world.other_assignment) == [("blocked", "Thiếu kinh phí")]
     assert len(reason_told(bot)) == 1
+
+
+async def test_the_export_notes_a_rejection_with_its_reason(bot: BotUnderTest) -> None:
+    """The workbook's appendix notes, on the unit's row, the extension refused and the reason
+    typed after the rejection (it said nothing of it)."""
+    world = await scene(bot)
+    request_id = await requested(bot)
+    await coordinator_says(bot, f"/reject {request_id}")
+    await coordinator_says(bot, "Chưa đủ căn cứ")
+    book = await exported(bot, COORDINATOR, f"/export #{world.tasks[0].id}")
+    notes = {r[1]: r[9] for r in rows(book, "Phụ lục")}
+    assert notes["Xã Tam Xuân"] == "Không đồng ý gia hạn đến 15/12/2026 (lý do: Chưa đủ căn cứ)"
+    assert notes["Xã Tam Bình"] == "Chưa báo cáo"
