@@ -29,7 +29,7 @@ class UnitRow:
     cell: Cell
     last_report: str | None
     blocker: str | None
-    extension: ExtensionRequest | None
+    extensions: list[ExtensionRequest]  # pending, oldest first: a unit may send a second
     evidence: list[Evidence] = field(default_factory=list)
     by_admin: bool = False  # the last report is an admin's /setstatus, its words the reason
     decided: list[Decided] = field(default_factory=list)  # oldest first, with their reasons
@@ -66,15 +66,16 @@ def task_page(
     lines = sq.lines(session, scope=viewer.scope, task_ids=[task_id])
     ids = [ln.assignment_id for ln in lines]
     reports = _last_reports(session, ids)
-    pending = {
-        e.assignment_id: e
-        for e in session.exec(
-            select(ExtensionRequest).where(
-                col(ExtensionRequest.assignment_id).in_(ids),
-                ExtensionRequest.status == RequestStatus.PENDING,
-            )
+    pending: dict[int, list[ExtensionRequest]] = {}
+    for request in session.exec(
+        select(ExtensionRequest)
+        .where(
+            col(ExtensionRequest.assignment_id).in_(ids),
+            ExtensionRequest.status == RequestStatus.PENDING,
         )
-    }
+        .order_by(col(ExtensionRequest.id))
+    ):
+        pending.setdefault(request.assignment_id, []).append(request)
     decisions = decided(session, assignment_ids=ids)
     evidence: dict[int, list[Evidence]] = {}
     for item in session.exec(
@@ -91,7 +92,7 @@ def task_page(
                 cell_of(ln, now, tz),
                 report.text if report is not None else None,
                 blocker,
-                pending.get(ln.assignment_id),
+                pending.get(ln.assignment_id, []),
                 evidence.get(ln.assignment_id, []),
                 report is not None and report.source == "admin",
                 decisions.get(ln.assignment_id, []),

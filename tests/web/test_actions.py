@@ -366,3 +366,15 @@ async def test_an_approval_shows_with_its_note(served: Served) -> None:
     shown = decided_on(page, request_id)
     assert "Đã đồng ý gia hạn đến 10/12/2026" in shown
     assert "Ghi chú: lần cuối" in shown
+
+
+async def test_two_pending_requests_of_one_unit_both_show_to_decide(served: Served) -> None:
+    """A unit that asked twice (15/12, then 10/12) has both requests on the page, each with
+    its buttons: the first was hidden, decidable only in chat."""
+    first = ask_extension(served, to=date(2026, 12, 15))
+    second = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    assert f'data-request="{first}"' in page
+    assert f'data-request="{second}"' in page
