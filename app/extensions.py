@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app import reject_reason
 from app.actor import Actor
 from app.choices import Choice, Rows
+from app.due_words import deadline_words
 from app.notices import Words, held_line, office_moment, tell
 from app.reporting import refusal
 from app.services import Services
@@ -19,6 +20,7 @@ from core.deadlines import beyond_horizon, latest_deadline
 from core.markup import Markup
 from core.numbers import typed_number
 from core.states import RequestStatus, TaskStatus
+from core.taskdates import effective_deadline
 from core.textfit import QUOTE_LIMIT, clip
 from core.textnorm import fold
 from db.engine import session_in, session_scope
@@ -312,15 +314,25 @@ def decide(
             details={"assignment_id": assignment.id, "note": note},
         )
         unit = unit_name(session, unit_id=assignment.unit_id)
-        words = partial(
-            t,
-            key=f"extensions.{request.status}_notice",
-            task=Markup(str(task.id)),
-            title=task.title,
-            deadline=request.requested_deadline,
-            original=assignment.original_deadline,
-            note=note,
-        )
+        # A new deadline on a day off (one declared since it was asked) is said as every
+        # reader is told a deadline: the day in force first (`app.due_words`).
+        due = effective_deadline(assignment.deadline, assignment.due_at, tz) if approve else None
+
+        def new_deadline(lang: str) -> Markup | date | None:
+            asked = request.requested_deadline
+            return deadline_words(partial(t, lang), asked, due) if asked and due else asked
+
+        def words(lang: str) -> str:
+            return t(
+                lang,
+                f"extensions.{request.status}_notice",
+                task=Markup(str(task.id)),
+                title=task.title,
+                deadline=new_deadline(lang),
+                original=assignment.original_deadline,
+                note=note,
+            )
+
         moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
         if not (approve and _told_moved(services, session, request, assignment, words)):
             tell(
@@ -337,7 +349,7 @@ def decide(
             f"extensions.{request.status}",
             unit=unit,
             task=Markup(str(task.id)),
-            deadline=request.requested_deadline,
+            deadline=new_deadline(actor.lang),
         )
         decided += held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
         if approve or ask_on is None or note:
