@@ -330,7 +330,9 @@ def decide(
                 title=task.title,
                 deadline=new_deadline(lang),
                 original=assignment.original_deadline,
-                note=note,
+                note=Markup(
+                    t(lang, f"extensions.{request.status}_note", note=note) if note else ""
+                ),
             )
 
         moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)

@@ -161,7 +161,8 @@ async def test_an_english_extension_to_a_weekday_asks_for_that_day(
 
 
 async def test_extension_rejected_tells_the_unit(bot: BotUnderTest) -> None:
-    """A rejection by typed command leaves the deadline and tells the unit, with the reason."""
+    """A rejection by typed command leaves the deadline and tells the unit, with the reason
+    named as such."""
     world = await scene(bot)
     await bot.send(OFFICIAL, "đề nghị gia hạn thêm 1 tuần vì thiếu nhân lực")
     [request] = requests(bot)
@@ -172,7 +173,8 @@ async def test_extension_rejected_tells_the_unit(bot: BotUnderTest) -> None:
     assert assignment(bot, world.assignments[0]).deadline == DEADLINE
     [told] = notices(bot, OFFICIAL, "extension-decided:")
     assert "không được đồng ý" in told.payload["text"]
-    assert "đề nghị hoàn thành đúng hạn" in told.payload["text"]
+    # named as the reason: it followed "hạn vẫn như cũ." as a sentence of its own
+    assert told.payload["text"].endswith("hạn vẫn như cũ. Lý do: đề nghị hoàn thành đúng hạn")
 
 
 @pytest.mark.parametrize(
