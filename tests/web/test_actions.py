@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from app.dashboard.signin import SESSION_IDLE
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, UnitGroupMember
+from tests.harness import ADMIN_ID
 from tests.web.conftest import COORDINATOR, SCOPED, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
 
@@ -378,3 +379,16 @@ async def test_two_pending_requests_of_one_unit_both_show_to_decide(served: Serv
         page = (await browser.get(f"/tasks/{task_id}")).text
     assert f'data-request="{first}"' in page
     assert f'data-request="{second}"' in page
+
+
+async def test_a_request_left_pending_on_a_closed_task_offers_no_decision(served: Served) -> None:
+    """The task closed with a request still pending: the page shows the request and that it
+    needs no decision, without the buttons, which only answered "the task is closed"."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    closed = await served.bot.send(ADMIN_ID, f"/closetask #{task_id}")
+    assert "Đã đóng" in (closed.text or "")
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    assert f'data-request="{request_id}"' not in page
+    assert "Không cần quyết định: nhiệm vụ đã đóng." in page
