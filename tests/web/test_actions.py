@@ -392,3 +392,17 @@ async def test_a_request_left_pending_on_a_closed_task_offers_no_decision(served
         page = (await browser.get(f"/tasks/{task_id}")).text
     assert f'data-request="{request_id}"' not in page
     assert "Không cần quyết định: nhiệm vụ đã đóng." in page
+
+
+async def test_a_units_history_has_its_extension_decisions_with_their_reasons(
+    served: Served,
+) -> None:
+    """The unit's page lists, in its history, the request rejected in chat with the reason
+    typed after it, beside its reports: a unit's history said nothing of its requests."""
+    request_id = ask_extension(served)
+    await served.bot.send(COORDINATOR, f"/reject {request_id}")
+    await served.bot.send(COORDINATOR, "Đã gia hạn một lần rồi")
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['TX'].id}")).text
+    history = page[page.index('id="history"') :]
+    assert "Không được đồng ý gia hạn đến 10/12/2026: Đã gia hạn một lần rồi" in history
