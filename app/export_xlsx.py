@@ -13,7 +13,7 @@ from app.summary_text import Translate, as_of, status_label
 from core.markup import Markup
 from core.safecells import cell_value, workbook_bytes, written
 from core.sheet_rows import SheetRows, spliced
-from core.states import ReportState
+from core.states import ReportState, RequestStatus
 from core.status import Status
 from core.summary import Line, in_force_order
 from core.tablefile import print_wide
@@ -291,7 +291,8 @@ def evidence_text(data: ExportData, line: Line, t: Translate) -> str | None:
 
 def notes_text(data: ExportData, line: Line, t: Translate, never: bool, tz: tzinfo) -> str | None:
     """Return the notes of an assignment: no report, extension, a deadline on a day off (the
-    deadline column holds the day in force), blocker, explanations."""
+    deadline column holds the day in force), extensions refused (with their reasons),
+    blocker, explanations."""
     notes = []
     if never:
         notes.append(t("summary.no_report"))
@@ -299,6 +300,12 @@ def notes_text(data: ExportData, line: Line, t: Translate, never: bool, tz: tzin
         notes.append(t("export.extended_from", deadline=line.original_deadline))
     if in_force(line.deadline, line.due_at, tz) > line.deadline:
         notes.append(t("common.deadline_rolled_note", deadline=line.deadline))
+    for refused in data.decided.get(line.assignment_id, []):
+        if refused.status != RequestStatus.REJECTED:
+            continue  # an approval is the extension the deadline column and note above show
+        key = "export.extension_rejected" + ("_why" if refused.reason else "")
+        why = Markup(list_item(refused.reason))
+        notes.append(t(key, deadline=refused.asked, reason=why))
     if line.assignment_id in data.blockers:
         reason = list_item(data.blockers[line.assignment_id])
         notes.append(t("export.blocker", reason=Markup(reason)))

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app import reject_reason
 from app.actor import Actor
 from app.choices import Choice, Rows
+from app.due_words import deadline_words
 from app.notices import Words, held_line, office_moment, tell
 from app.reporting import refusal
 from app.services import Services
@@ -19,6 +20,7 @@ from core.deadlines import beyond_horizon, latest_deadline
 from core.markup import Markup
 from core.numbers import typed_number
 from core.states import RequestStatus, TaskStatus
+from core.taskdates import effective_deadline
 from core.textfit import QUOTE_LIMIT, clip
 from core.textnorm import fold
 from db.engine import session_in, session_scope
@@ -210,9 +212,12 @@ def _notify_coordinators(
 _MORE_NUMBERS = re.compile(r"(?:[\s,;&+]|\b(?:va|and)\b)*(?:#?\d+(?:[\s,;&+.]|\b(?:va|and)\b)*)+")
 
 
-def decide_typed(services: Services, actor: Actor, args: str, approve: bool) -> str:
+def decide_typed(
+    services: Services, actor: Actor, args: str, approve: bool, *, channel: str
+) -> str:
     """Decide the request a typed /approve or /reject names ("N [note]"), or say how to type
-    it: the usage, or, for several numbers, one command a request (none decided)."""
+    it: the usage, or, for several numbers, one command a request (none decided). A /reject
+    without a note asks why on `channel`, as the button does (`app.reject_reason`)."""
     t = partial(services.catalog.get, actor.lang)
     word, _, note = args.strip().partition(" ")
     request_id = typed_number(word.lstrip("#").rstrip(",;"))
@@ -223,7 +228,7 @@ def decide_typed(services: Services, actor: Actor, args: str, approve: bool) -> 
         named = [request_id, *(int(n) for n in re.findall(r"\d+", note))]
         commands = ", ".join(f"/{command} {n}" for n in dict.fromkeys(named))
         return t("extensions.one_at_a_time", commands=commands)
-    return decide(services, actor, request_id, approve, note)
+    return decide(services, actor, request_id, approve, note, ask_on=channel)
 
 
 def decide(
@@ -238,8 +243,8 @@ def decide(
 ) -> str:
     """Approve or reject a pending request, tell the unit, and return the coordinator's answer
     (`not_allowed`: the key of the refusal outside their scope, a page's own words on one;
-    `ask_on`: the channel of a button or number that rejected it without a note, on which the
-    decider is asked why, `app.reject_reason`)."""
+    `ask_on`: the channel of a button, number or command that rejected it without a note, on
+    which the decider is asked why, `app.reject_reason`)."""
     now = services.clock.now()
     t = services.catalog.get
     note = note.strip()
@@ -282,8 +287,9 @@ def decide(
                 deadline=assignment.deadline,
             )
         status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+        decider = actor.contact_id
         if not claim_request(
-            session, request_id=request_id, status=status, decider=actor.contact_id, now=now
+            session, request_id=request_id, status=status, decider=decider, now=now, note=note
         ):
             # Another coordinator decided it between the read above and now (two taps at
             # once): their decision stands, and this one changes nothing.
@@ -309,15 +315,27 @@ def decide(
             details={"assignment_id": assignment.id, "note": note},
         )
         unit = unit_name(session, unit_id=assignment.unit_id)
-        words = partial(
-            t,
-            key=f"extensions.{request.status}_notice",
-            task=Markup(str(task.id)),
-            title=task.title,
-            deadline=request.requested_deadline,
-            original=assignment.original_deadline,
-            note=note,
-        )
+        # A new deadline on a day off (one declared since it was asked) is said as every
+        # reader is told a deadline: the day in force first (`app.due_words`).
+        due = effective_deadline(assignment.deadline, assignment.due_at, tz) if approve else None
+
+        def new_deadline(lang: str) -> Markup | date | None:
+            asked = request.requested_deadline
+            return deadline_words(partial(t, lang), asked, due) if asked and due else asked
+
+        def words(lang: str) -> str:
+            return t(
+                lang,
+                f"extensions.{request.status}_notice",
+                task=Markup(str(task.id)),
+                title=task.title,
+                deadline=new_deadline(lang),
+                original=assignment.original_deadline,
+                note=Markup(
+                    t(lang, f"extensions.{request.status}_note", note=note) if note else ""
+                ),
+            )
+
         moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
         if not (approve and _told_moved(services, session, request, assignment, words)):
             tell(
@@ -334,7 +352,7 @@ def decide(
             f"extensions.{request.status}",
             unit=unit,
             task=Markup(str(task.id)),
-            deadline=request.requested_deadline,
+            deadline=new_deadline(actor.lang),
         )
         decided += held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
         if approve or ask_on is None or note:

@@ -1,4 +1,5 @@
-"""A rejection's reason, typed after the ❌ button (or Zalo's number) rejected a request.
+"""A rejection's reason, typed after the ❌ button (Zalo's number, a /reject without its
+reason) rejected a request.
 
 The rejection stands at once and the unit is told at once; the decider is asked why, and
 their next text on the channel they decided on, within `REASON_WHILE`, goes to the unit's
@@ -11,6 +12,13 @@ contact keeps both; a second rejection before the reason takes its place (the re
 to the last request asked about, and the question says so). A decider of a unit gets the
 question answered only by a text that is no status report ("xong", "#12 đang làm 50%",
 "xin gia hạn …"): such a text ends the question and is read as the report it is.
+
+Of the two questions, the one asked last takes the words typed next: an official's question
+answered in words (`WORDED_STEPS`: a blocker's reason, a new date, an explanation, an
+extension's reason) asked after the rejection's takes them, the rejection's waiting for the
+text after; asked before it, it waits for the text after the reason, which the rejection's
+question says. A question answered by a number ("which task?") takes numbers only, never
+the reason.
 """
 
 from __future__ import annotations
@@ -37,10 +45,17 @@ from db.engine import session_in
 from db.models import Assignment, ExtensionRequest, Task
 from db.queries.audit import last_of
 from db.queries.audit import record as audit
-from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.pending import (
+    PENDING_TTL,
+    clear_pending,
+    get_pending,
+    pending_since,
+    set_pending,
+)
 from db.queries.people_to_tell import contacts_of_unit, unit_name
 
 KIND = "reject_reason"  # the pending kind: the rejected request whose reason is asked
+STEP_KIND = "step"  # the pending kind of an official's own questions
 REASON_WHILE = timedelta(minutes=30)
 EVER = timedelta.max  # a question kept, however old: forgotten by a command all the same
 ACTION = "extension.rejected_reason"  # the audit entry that keeps the reason on the request
@@ -50,6 +65,9 @@ SKIP_WORDS = frozenset(
 CANCEL_COMMANDS = frozenset({"cancel", "huy"})
 # What an official's report reads as: never a rejection's reason when the decider has a unit.
 STATUS_KINDS = frozenset({ReplyKind.DONE, ReplyKind.IN_PROGRESS, ReplyKind.EXTENSION})
+# An official's questions answered in words (`app.checkin.pending`; "ext_reason" is
+# `app.checkin.late_reason.STEP`, which imports this module through `app.extensions`).
+WORDED_STEPS = frozenset({"blocked", "extension", "explain", "ext_reason"})
 
 
 def ask(session: Session, services: Services, actor: Actor, request_id: int, channel: str) -> str:
@@ -64,8 +82,12 @@ def ask(session: Session, services: Services, actor: Actor, request_id: int, cha
     set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=KIND)
     old = int(earlier["request_id"]) if earlier is not None else None
     if old is None or old == request_id:
-        return t("extensions.reject_reason_ask")
-    return t("extensions.reject_reason_ask_instead", id=str(request_id), old=str(old))
+        question = t("extensions.reject_reason_ask")
+    else:
+        question = t("extensions.reject_reason_ask_instead", id=str(request_id), old=str(old))
+    if _worded_since(session, actor, now) is None:
+        return question
+    return f"{question}\n{t('extensions.reject_reason_ask_before')}"
 
 
 def forget(services: Services, actor: Actor, command: str) -> None:
@@ -94,6 +116,9 @@ def answer(
         asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=KIND)
         if asked is None or asked.get("channel") != channel:
             return None
+        official = _worded_since(session, actor, now)
+        if official is not None and official > datetime.fromisoformat(str(asked.get("at"))):
+            return None  # asked after the rejection's: theirs, the rejection's waits for more
         if not timely(asked, now) or _not_a_reason(services, actor, text):
             clear_pending(session, contact_id=actor.contact_id, kind=KIND)
             return None
@@ -109,6 +134,19 @@ def answer(
             limit = QUOTE_LIMIT
             return Answer([Said(t("extensions.note_too_long", length=len(reason), limit=limit))])
         return Answer([Said(_send(session, services, actor, request_id, reason))])
+
+
+def _worded_since(session: Session, actor: Actor, now: datetime) -> datetime | None:
+    """Return when the person's own question answered in words was asked, while it holds."""
+    kept = pending_since(session, contact_id=actor.contact_id, kind=STEP_KIND)
+    if kept is None or now - kept[1] > PENDING_TTL:
+        return None
+    asked, at = kept
+    if asked.get("step") not in WORDED_STEPS:
+        return None
+    if asked.get("step") == "ext_reason" and not timely(asked, now):  # 30 minutes, as ours
+        return None
+    return at
 
 
 def timely(asked: dict[str, Any], now: datetime) -> bool:
@@ -136,6 +174,8 @@ def _send(session: Session, services: Services, actor: Actor, request_id: int, r
         return t(actor.lang, "extensions.unknown", id=str(request_id))
     if request.status != RequestStatus.REJECTED or request.decided_by_id != actor.contact_id:
         return t(actor.lang, "extensions.unknown", id=str(request_id))
+    request.decision_note = reason  # shown with the request (dashboard, workbook)
+    session.add(request)
     now = services.clock.now()
     tz = services.settings.tz
     moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)

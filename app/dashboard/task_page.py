@@ -1,5 +1,6 @@
-"""A task's page: every unit in scope with its status, last report, blocker, pending
-extension request and evidence; what its buttons and files may name."""
+"""A task's page: every unit in scope with its status, last report, blocker, extension
+requests (the pending one, and those decided with the decider's words) and evidence; what
+its buttons and files may name."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from core.status import Counts
 from core.summary import Line
 from db.models import Assignment, Evidence, ExtensionRequest, StatusReport, Task
 from db.queries import summary as sq
+from db.queries.extension_history import Decided, decided
 from db.queries.unit_merge_history import carried_into
 
 
@@ -28,9 +30,10 @@ class UnitRow:
     cell: Cell
     last_report: str | None
     blocker: str | None
-    extension: ExtensionRequest | None
+    extensions: list[ExtensionRequest]  # pending, oldest first: a unit may send a second
     evidence: list[Evidence] = field(default_factory=list)
     by_admin: bool = False  # the last report is an admin's /setstatus, its words the reason
+    decided: list[Decided] = field(default_factory=list)  # oldest first, with their reasons
 
     @property
     def extended(self) -> bool:
@@ -67,15 +70,17 @@ def task_page(
     # are the line's until the new unit reports (`carried_into`).
     carried = {row: line for row, (line, _) in carried_into(session, assignment_ids=ids).items()}
     reports = _last_reports(session, ids, carried)
-    pending = {
-        e.assignment_id: e
-        for e in session.exec(
-            select(ExtensionRequest).where(
-                col(ExtensionRequest.assignment_id).in_(ids),
-                ExtensionRequest.status == RequestStatus.PENDING,
-            )
+    pending: dict[int, list[ExtensionRequest]] = {}
+    for request in session.exec(
+        select(ExtensionRequest)
+        .where(
+            col(ExtensionRequest.assignment_id).in_(ids),
+            ExtensionRequest.status == RequestStatus.PENDING,
         )
-    }
+        .order_by(col(ExtensionRequest.id))
+    ):
+        pending.setdefault(request.assignment_id, []).append(request)
+    decisions = decided(session, assignment_ids=ids)
     evidence: dict[int, list[Evidence]] = {}
     for item in session.exec(
         select(Evidence)
@@ -93,9 +98,10 @@ def task_page(
                 cell_of(ln, now, tz),
                 report.text if report is not None else None,
                 blocker,
-                pending.get(ln.assignment_id),
+                pending.get(ln.assignment_id, []),
                 evidence.get(ln.assignment_id, []),
                 report is not None and report.source == "admin",
+                decisions.get(ln.assignment_id, []),
             )
         )
     return TaskPage(task, found[0].directive, found[0].counts, rows, found[0].due)

@@ -1,9 +1,10 @@
-"""A unit's page: its tasks, its report history, its contacts and their channels."""
+"""A unit's page: its tasks, its history (reports, and extension requests decided with the
+decider's words), its contacts and their channels."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from typing import NamedTuple
 
 from sqlalchemy import or_
@@ -21,8 +22,11 @@ from core.textnorm import vi_sort_key
 from db.models import Assignment, Contact, ContactIdentity, StatusReport, Task, Unit, UnitContact
 from db.queries import summary as sq
 from db.queries.contacts import identities_of
+from db.queries.extension_history import Decided, decided
 from db.queries.unit_merge_history import carried_rows
 from db.queries.units import unit_names
+
+HISTORY_SHOWN = 50  # the newest entries of a unit's history on its page
 
 
 class Reported(NamedTuple):
@@ -38,6 +42,15 @@ class Reported(NamedTuple):
     words: str
     by: str = ""
     unit: str = ""  # an old unit's, whose work on the task goes on in this unit's (a merge)
+    asked: date | None = None  # an extension request decided: the date it asked for
+
+
+def decision(found: Decided, title: str) -> Reported:
+    """Return an extension request decided as the history shows it: to which date, and the
+    decider's words (a rejection's reason, an approval's note)."""
+    at = found.at or datetime.min.replace(tzinfo=UTC)
+    key = f"web.history_extension_{found.status}"
+    return Reported(at, title, key, None, found.reason, asked=found.asked)
 
 
 def reported(report: StatusReport, title: str, by: str | None = None, unit: str = "") -> Reported:
@@ -98,7 +111,7 @@ def unit_page(
         # Newest first by when it was said (a report that waited counts from when it was
         # sent, stored after newer ones), as the workbook's history is by time.
         .order_by(col(StatusReport.created_at).desc(), col(StatusReport.id).desc())
-        .limit(50)
+        .limit(HISTORY_SHOWN)
     ).all()
     contacts = session.exec(
         select(Contact, UnitContact.function)
@@ -111,10 +124,15 @@ def unit_page(
     ]
     counts = sq.unit_counts(session, now=now, unit_ids=[unit_id], scope=viewer.scope)
     old = unit_names(session, unit_ids=carried.values())
+    said = [reported(r, str(t), by, old.get(of, "")) for r, t, by, of in history]
+    by_assignment = {ln.assignment_id: ln.task_id for ln in lines}
+    for made in decided(session, assignment_ids=list(by_assignment)).values():
+        said += [decision(d, titles.get(by_assignment[d.assignment_id], "")) for d in made]
+    said.sort(key=lambda item: item.at, reverse=True)  # newest first, as the reports were
     return UnitPage(
         unit,
         rows,
-        [reported(r, str(t), by, old.get(of, "")) for r, t, by, of in history],
+        said[:HISTORY_SHOWN],
         people,
         counts.get(unit_id, Counts()),
         merge_notes(session, unit_id=unit_id, tz=tz),

@@ -44,6 +44,9 @@ class ExtensionRequest(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="contact.id")
     decided_at: datetime | None = _when()
     created_at: datetime = _created()
+    # The decider's words, sent to the unit: an approval's note, a rejection's reason (typed
+    # with it or after it, `app.reject_reason`); "" when none was given.
+    decision_note: str = Field(default="", max_length=4096)
 
 
 class Explanation(SQLModel, table=True):

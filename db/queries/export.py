@@ -1,4 +1,5 @@
-"""What an export holds: the assignments of some tasks, their evidence, notes and history."""
+"""What an export holds: the assignments of some tasks, their evidence, notes (extension
+requests decided among them) and history."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from core.summary import Line
 from db.models import Contact, Directive, Evidence, StatusReport, Task
 from db.queries import summary as q
 from db.queries.calendar import working_calendar
+from db.queries.extension_history import Decided, decided
 from db.queries.unit_merge_history import carried_into
 from db.queries.units import unit_names
 
@@ -62,6 +64,7 @@ class ExportData:
     blockers: dict[int, str] = field(default_factory=dict)
     explanations: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     history: list[HistoryRow] = field(default_factory=list)
+    decided: dict[int, list[Decided]] = field(default_factory=dict)  # extension requests
 
 
 def task_ids_for(
@@ -115,6 +118,7 @@ def load(
         data.blockers[note.assignment_id] = note.text
     for note in q.explanation_notes(session, task_ids=task_ids, scope=scope):
         data.explanations[note.assignment_id].append(note.text)
+    data.decided = decided(session, assignment_ids=ids)
     files = select(Evidence.assignment_id, Evidence.file_name).where(
         col(Evidence.assignment_id).in_([*ids, *carried])
     )

@@ -12,9 +12,16 @@ from db.models import ExtensionRequest
 
 
 def claim_request(
-    session: Session, *, request_id: int, status: RequestStatus, decider: int, now: datetime
+    session: Session,
+    *,
+    request_id: int,
+    status: RequestStatus,
+    decider: int,
+    now: datetime,
+    note: str = "",
 ) -> bool:
-    """Decide a request only if it is still pending; tell whether this decision took it.
+    """Decide a request only if it is still pending, with the decider's words (`note`);
+    tell whether this decision took it.
 
     One statement reads and writes the status, so two coordinators deciding at once (one
     approving, one rejecting) cannot both win: the second finds it decided (on PostgreSQL
@@ -26,7 +33,7 @@ def claim_request(
             col(ExtensionRequest.id) == request_id,
             col(ExtensionRequest.status) == RequestStatus.PENDING,
         )
-        .values(status=status.value, decided_by_id=decider, decided_at=now)
+        .values(status=status.value, decided_by_id=decider, decided_at=now, decision_note=note)
         .execution_options(synchronize_session=False)
     )
     return bool(claimed.rowcount)  # type: ignore[attr-defined]

@@ -42,7 +42,9 @@ async def on_decision(req: Request) -> None:
 async def _typed(req: Request, approve: bool) -> None:
     """Approve or reject a request named by its number, with an optional note."""
     typed = " ".join(req.args)
-    await req.reply(await req.run(decide_typed, req.services, req.actor, typed, approve))
+    # A /reject without a note asks why, as the button does (app.reject_reason).
+    decided = partial(decide_typed, channel=CHANNEL)
+    await req.reply(await req.run(decided, req.services, req.actor, typed, approve))
 
 
 @command(Access.COORDINATOR)

@@ -25,6 +25,8 @@ from db.engine import session_scope
 from handlers.zalo.commandkit import refused_below
 from handlers.zalo.pages import remember, show_page
 
+CHANNEL = "zalo"  # the channel a /reject asks why on (`handlers.zalo.channel` imports this)
+
 
 def summary(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:
     """Summarise all open tasks, one task or a directive; long ones page by page."""
@@ -119,7 +121,8 @@ def _decide(services: Services, actor: Actor, args: str, *, approve: bool) -> li
     refused = refused_below(services, actor, Access.COORDINATOR)
     if refused is not None:
         return refused
-    return [Said(decide_typed(services, actor, args, approve))]
+    # A /reject without a note asks why, as a typed "2" under the notice does.
+    return [Said(decide_typed(services, actor, args, approve, channel=CHANNEL))]
 
 
 def digest(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

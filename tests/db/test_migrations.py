@@ -24,7 +24,16 @@ from db.migrate import (
     head_revision,
     upgrade,
 )
-from db.models import Assignment, Contact, ContactIdentity, Inbox, Task, UnitContact, UnitKind
+from db.models import (
+    Assignment,
+    Contact,
+    ContactIdentity,
+    ExtensionRequest,
+    Inbox,
+    Task,
+    UnitContact,
+    UnitKind,
+)
 from db.queries import used_links
 from db.queries.taskcounts import drift
 from db.schema import HEAD
@@ -477,3 +486,43 @@ def test_upgrade_0016_points_the_rows_merges_took_off_at_the_kept_ones(
     with Session(empty_engine) as session:
         into = {a.id: a.merged_into_id for a in session.exec(select(Assignment))}
     assert into == {11: 13, 12: 13, 13: None, 21: None, 22: None, 23: None}
+
+
+DECIDED_ROWS = (
+    ANSWERED_ROWS.split("INSERT INTO extension_request")[0]
+    + """
+INSERT INTO extension_request (id, assignment_id, requested_deadline, reason, status, created_at)
+ SELECT id, id, '2026-12-01', '', CASE WHEN id = 1 THEN 'approved' ELSE 'rejected' END, :at
+ FROM assignment;
+INSERT INTO audit_log (at, actor_label, action, object_type, object_id, details) VALUES
+ (:at, '', 'extension.approved', 'extension_request', '1', '{"note": "lần cuối"}'),
+ (:at, '', 'extension.rejected', 'extension_request', '2', '{"note": "chưa đủ căn cứ"}'),
+ (:at, '', 'extension.rejected', 'extension_request', '3', '{"note": ""}'),
+ (:at, '', 'extension.rejected_reason', 'extension_request', '3', '{"reason": "đã gia hạn"}')
+"""
+)
+
+
+def test_upgrade_0018_keeps_the_deciders_words_on_each_request_and_back(
+    empty_engine: Engine,
+) -> None:
+    """A decision's note, or a rejection's reason typed after it, kept in the audit log alone
+    before 0018, is on its request after it; the downgrade drops the column (the audit log
+    keeps them) and the upgrade fills it again."""
+    upgrade_through(empty_engine, "0015", DECIDED_ROWS, RECEIVED)
+    with Session(empty_engine) as session:
+        words = dict(
+            session.exec(select(ExtensionRequest.id, ExtensionRequest.decision_note)).all()
+        )
+    assert words == {1: "lần cuối", 2: "chưa đủ căn cứ", 3: "đã gia hạn"}
+    assert_schema_matches_models(empty_engine)
+    downgrade(empty_engine, "0017")
+    with empty_engine.connect() as connection:
+        columns = {c["name"] for c in inspect(connection).get_columns("extension_request")}
+    assert "decision_note" not in columns
+    upgrade(empty_engine)
+    with Session(empty_engine) as session:
+        again = dict(
+            session.exec(select(ExtensionRequest.id, ExtensionRequest.decision_note)).all()
+        )
+    assert again == words

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from app.dashboard.signin import SESSION_IDLE
 from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, UnitGroupMember
+from tests.harness import ADMIN_ID
 from tests.web.conftest import COORDINATOR, SCOPED, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
 
@@ -313,3 +314,95 @@ async def test_a_nudge_after_the_scope_shrank_is_no_success(served: Served) -> N
     assert response.status_code == shown.status_code == 404
     with served.bot.session() as s:
         assert s.exec(select(Outbox).where(Outbox.kind == "nudge")).all() == []
+
+
+def decided_on(page: str, request_id: int) -> str:
+    """Return what a task's page says of a decided request, its tags taken out."""
+    found = re.search(
+        rf'<p class="decided [a-z]+" data-decided="{request_id}">(.*?)</p>', page, re.S
+    )
+    assert found is not None, f"request {request_id} is not shown decided"
+    return re.sub(r"<[^>]+>", " ", found.group(1))
+
+
+async def test_a_rejection_decided_on_the_page_shows_its_reason_after(served: Served) -> None:
+    """Rejected on the task page with a reason: the page shows it rejected, by whom, with the
+    reason; it showed nothing of it once decided."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        csrf = csrf_of((await browser.get(f"/tasks/{task_id}")).text)
+        await browser.post(
+            f"/tasks/{task_id}/extensions/{request_id}",
+            data={"csrf": csrf, "decision": "reject", "note": "không đủ căn cứ"},
+        )
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    shown = decided_on(page, request_id)
+    assert "Không đồng ý gia hạn đến 10/12/2026" in shown
+    assert "Lý do từ chối: không đủ căn cứ" in shown
+
+
+async def test_a_reason_typed_after_a_rejection_in_chat_shows_on_the_page(
+    served: Served,
+) -> None:
+    """ "/reject N" in chat, then the reason typed when asked: the task page shows that
+    reason beside the rejection (it was kept only in the audit log and the unit's chat)."""
+    request_id = ask_extension(served)
+    await served.bot.send(COORDINATOR, f"/reject {request_id}")
+    sent = await served.bot.send(COORDINATOR, "Đã gia hạn một lần rồi")
+    assert "Đã gửi lý do" in (sent.text or "")
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    assert "Lý do từ chối: Đã gia hạn một lần rồi" in decided_on(page, request_id)
+
+
+async def test_an_approval_shows_with_its_note(served: Served) -> None:
+    """ "/approve N <note>" in chat: the page shows the request approved with the note."""
+    request_id = ask_extension(served)
+    await served.bot.send(COORDINATOR, f"/approve {request_id} lần cuối")
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    shown = decided_on(page, request_id)
+    assert "Đã đồng ý gia hạn đến 10/12/2026" in shown
+    assert "Ghi chú: lần cuối" in shown
+
+
+async def test_two_pending_requests_of_one_unit_both_show_to_decide(served: Served) -> None:
+    """A unit that asked twice (15/12, then 10/12) has both requests on the page, each with
+    its buttons: the first was hidden, decidable only in chat."""
+    first = ask_extension(served, to=date(2026, 12, 15))
+    second = ask_extension(served)
+    task_id = served.tasks[0].id
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    assert f'data-request="{first}"' in page
+    assert f'data-request="{second}"' in page
+
+
+async def test_a_request_left_pending_on_a_closed_task_offers_no_decision(served: Served) -> None:
+    """The task closed with a request still pending: the page shows the request and that it
+    needs no decision, without the buttons, which only answered "the task is closed"."""
+    request_id = ask_extension(served)
+    task_id = served.tasks[0].id
+    closed = await served.bot.send(ADMIN_ID, f"/closetask #{task_id}")
+    assert "Đã đóng" in (closed.text or "")
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/tasks/{task_id}")).text
+    assert f'data-request="{request_id}"' not in page
+    assert "Không cần quyết định: nhiệm vụ đã đóng." in page
+
+
+async def test_a_units_history_has_its_extension_decisions_with_their_reasons(
+    served: Served,
+) -> None:
+    """The unit's page lists, in its history, the request rejected in chat with the reason
+    typed after it, beside its reports: a unit's history said nothing of its requests."""
+    request_id = ask_extension(served)
+    await served.bot.send(COORDINATOR, f"/reject {request_id}")
+    await served.bot.send(COORDINATOR, "Đã gia hạn một lần rồi")
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['TX'].id}")).text
+    history = page[page.index('id="history"') :]
+    assert "Không được đồng ý gia hạn đến 10/12/2026: Đã gia hạn một lần rồi" in history

@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import col, select
 
 from app.reject_reason import reason_of
 from core.clock import ManualClock
-from db.models import ExtensionRequest, Outbox, StatusReport
+from db.models import Explanation, ExtensionRequest, Outbox, StatusReport
 from handlers.zalo.channel import ZaloChannel
 from tests.factories import make_contact, make_task, make_unit
-from tests.zalo.conftest import ZaloBot
+from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_evidence import _event
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
@@ -146,3 +147,109 @@ async def test_huy_typed_as_a_command_cancels_the_question(zbot: ZaloBot) -> Non
     assert "Đã hủy." in cancelled
     await zbot.say(CHI, "chưa đủ căn cứ")
     assert reason_told(zbot) == []
+
+
+async def requested(zbot: ZaloBot, task: int) -> int:
+    """Have Hoa ask for an extension, and its notice reach Chi; return the request's id."""
+    seen = len(zbot.zalo.messages(CHI))
+    await zbot.say(HOA, f"#{task} xin gia hạn đến 15/12 vì chờ kinh phí")
+    await zbot.zalo.wait_for_messages(CHI, after=seen, timeout=10)
+    with zbot.session() as s:
+        return max(r.id or 0 for r in s.exec(select(ExtensionRequest)))
+
+
+@pytest.mark.parametrize("command", ["/reject", "/tuchoi"])
+async def test_reject_typed_alone_asks_why_as_the_number_does(zbot: ZaloBot, command: str) -> None:
+    """ "/reject N" (or "/tuchoi N") with no reason rejects and asks why, as "2" does; the
+    next text goes to Hoa as the reason."""
+    task = world(zbot)
+    request_id = await requested(zbot, task)
+    answer = "\n".join(await zbot.say(CHI, f"{command} {request_id}"))
+    assert "Đã từ chối" in answer
+    assert ASKED in answer
+    [sent] = await zbot.say(CHI, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id} cho Xã A" in sent
+    [why] = reason_told(zbot)
+    assert "Chưa đủ căn cứ" in why.payload["text"]
+    assert kept(zbot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_reject_typed_with_its_reason_sends_it_in_one_go(zbot: ZaloBot) -> None:
+    """ "/reject N <reason>" tells Hoa the reason with the decision and asks nothing."""
+    task = world(zbot)
+    request_id = await requested(zbot, task)
+    answer = "\n".join(await zbot.say(CHI, f"/reject {request_id} Chưa đủ căn cứ"))
+    assert ASKED not in answer
+    with zbot.session() as s:
+        query = select(Outbox).where(
+            Outbox.chat_id == HOA, col(Outbox.key).startswith("extension-decided:")
+        )
+        [told] = s.exec(query).all()
+    assert "Chưa đủ căn cứ" in told.payload["text"]
+    said = await zbot.say(CHI, "cảm ơn")
+    assert not any("Đã gửi lý do" in text for text in said)
+    assert reason_told(zbot) == []
+
+
+def blockers(zbot: ZaloBot) -> list[tuple[str, str | None]]:
+    """Return the reports recorded, as (state, reason)."""
+    with zbot.session() as s:
+        return list(s.exec(select(StatusReport.state, StatusReport.reason)).all())
+
+
+async def test_a_rejection_after_a_blocker_asked_says_the_blocker_waits(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """Chi, also Xã B's contact, is asked what blocks Xã B, then rejects Xã A's request by
+    /reject: that question, asked last, takes the next words and says the earlier one waits;
+    the words after them are Xã B's blocker."""
+    task = world(zbot, chi_reports=True)
+    [asked] = await zbot.say(CHI, f"#{task} vướng")
+    assert "vướng mắc" in asked
+    clock.advance(timedelta(minutes=1))
+    request_id = await requested(zbot, task)
+    answer = "\n".join(await zbot.say(CHI, f"/reject {request_id}"))
+    assert "câu hỏi bot hỏi anh/chị trước đó vẫn chờ" in answer
+    [sent] = await zbot.say(CHI, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in sent
+    assert blockers(zbot) == []
+    await zbot.say(CHI, "Thiếu kinh phí")
+    assert blockers(zbot) == [("blocked", "Thiếu kinh phí")]
+    assert kept(zbot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_an_explanation_asked_after_the_rejection_takes_the_next_words(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """Chi, also Xã B's contact, rejects (asked why), then answers "1" to the admin's request
+    that Xã B explain an overdue task (asked for it): the next words are the explanation, the
+    question asked last; the words after them are the rejection's reason. They went to Xã A
+    as the reason, and the explanation was left unanswered."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        other = make_unit(s, "XB", "Xã B")
+        task = make_task(s, "Kế hoạch chuyển đổi số", date(2026, 11, 30), [unit])
+        late = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [other])
+        make_contact(s, 0, units=[unit], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(
+            s, 0, role="coordinator", units=[other], name="Chi", channel="zalo", external_id=CHI
+        )
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    request_id = await requested(zbot, task.id or 0)
+    assert ASKED in "\n".join(await zbot.say(CHI, f"/reject {request_id}"))
+    clock.advance(timedelta(minutes=1))
+    seen = len(zbot.zalo.messages(CHI))
+    await zbot.say(ZALO_ADMIN, f"/explain #{late.id} XB")
+    [notice] = await zbot.zalo.wait_for_messages(CHI, after=seen, timeout=10)
+    assert "1 = " in notice.text
+    await zbot.say(CHI, "1")
+    said = await zbot.say(CHI, "Do chậm kinh phí")
+    assert not any("Đã gửi lý do" in text for text in said)
+    with zbot.session() as s:
+        [explanation] = s.exec(select(Explanation)).all()
+    assert explanation.text == "Do chậm kinh phí"
+    assert reason_told(zbot) == []
+    [sent] = await zbot.say(CHI, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in sent
+    assert kept(zbot, request_id) == "Chưa đủ căn cứ"

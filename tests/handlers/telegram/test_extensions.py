@@ -161,7 +161,8 @@ async def test_an_english_extension_to_a_weekday_asks_for_that_day(
 
 
 async def test_extension_rejected_tells_the_unit(bot: BotUnderTest) -> None:
-    """A rejection by typed command leaves the deadline and tells the unit, with the reason."""
+    """A rejection by typed command leaves the deadline and tells the unit, with the reason
+    named as such."""
     world = await scene(bot)
     await bot.send(OFFICIAL, "đề nghị gia hạn thêm 1 tuần vì thiếu nhân lực")
     [request] = requests(bot)
@@ -172,7 +173,8 @@ async def test_extension_rejected_tells_the_unit(bot: BotUnderTest) -> None:
     assert assignment(bot, world.assignments[0]).deadline == DEADLINE
     [told] = notices(bot, OFFICIAL, "extension-decided:")
     assert "không được đồng ý" in told.payload["text"]
-    assert "đề nghị hoàn thành đúng hạn" in told.payload["text"]
+    # named as the reason: it followed "hạn vẫn như cũ." as a sentence of its own
+    assert told.payload["text"].endswith("hạn vẫn như cũ. Lý do: đề nghị hoàn thành đúng hạn")
 
 
 @pytest.mark.parametrize(
@@ -425,3 +427,20 @@ async def test_a_reason_sent_long_after_the_request_is_read_as_it_says(
     assert request.reason == ""
     with bot.session() as s:
         assert [r.state for r in s.exec(select(StatusReport))] == ["blocked"]
+
+
+async def test_an_approval_to_a_day_declared_off_since_says_the_day_in_force(
+    bot: BotUnderTest,
+) -> None:
+    """Asked for Monday 14/12, declared a day off before the approval: the coordinator and the
+    unit are told the deadline in force, Tuesday 15/12, and why; they were told 14/12 alone,
+    a day nobody works, while every summary said 15/12."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "xin gia hạn đến 14/12 vì chờ kinh phí")
+    [request] = requests(bot)
+    assert "Đã đặt" in ((await bot.send(ADMIN_ID, "/calendar add 14/12/2026 Lễ hội")).text or "")
+    reply = await coordinator_says(bot, f"/approve {request.id}")
+    said = "hạn mới 15/12/2026 (hạn ghi 14/12/2026 là ngày nghỉ)"
+    assert said in (reply.text or "")
+    [told] = notices(bot, OFFICIAL, "task-changed:ext")
+    assert said in told.payload["text"]

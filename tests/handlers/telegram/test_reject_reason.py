@@ -14,7 +14,16 @@ from core.clock import ManualClock
 from db.models import ExtensionRequest, Outbox, StatusReport, UnitContact
 from db.queries.contacts import find_contact
 from devtools.fakebotapi import ChatMessage, FakeBotApi
-from tests.handlers.telegram.checkin_world import COORDINATOR, OFFICIAL, deliver, notices, scene
+from tests.handlers.telegram.checkin_world import (
+    COORDINATOR,
+    OFFICIAL,
+    Scene,
+    deliver,
+    notices,
+    remind,
+    scene,
+)
+from tests.handlers.telegram.test_export import exported, rows
 from tests.handlers.telegram.test_forms import running
 from tests.harness import BotUnderTest, button_data
 
@@ -164,3 +173,122 @@ async def test_a_status_of_a_decider_with_a_unit_is_no_reason(bot: BotUnderTest)
     with bot.session() as s:
         done = s.exec(select(StatusReport.assignment_id, StatusReport.state)).all()
     assert done == [(world.other_assignment, "done")]
+
+
+async def requested(bot: BotUnderTest, text: str = "xin gia hạn đến 15/12 vì chờ kinh phí") -> int:
+    """Have the official ask for an extension; return the request's id."""
+    await bot.send(OFFICIAL, text)
+    with bot.session() as s:
+        return max(r.id or 0 for r in s.exec(select(ExtensionRequest)))
+
+
+async def test_reject_typed_alone_asks_why_as_the_button_does(bot: BotUnderTest) -> None:
+    """ "/reject N" with no reason rejects at once and asks why, as ❌ does; the next text
+    goes to the unit as the reason and is kept on the request."""
+    await scene(bot)
+    request_id = await requested(bot)
+    answer = await coordinator_says(bot, f"/reject {request_id}")
+    assert "Đã từ chối" in (answer.text or "")
+    assert ASKED_ANY in (answer.text or "")
+    [told] = notices(bot, OFFICIAL, "extension-decided:")  # at once, not held for the reason
+    assert "không được đồng ý" in told.payload["text"]
+    sent = await coordinator_says(bot, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
+    [why] = reason_told(bot)
+    assert "Chưa đủ căn cứ" in why.payload["text"]
+    assert kept(bot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_reject_typed_with_its_reason_sends_it_in_one_go(bot: BotUnderTest) -> None:
+    """ "/reject N <reason>" tells the unit the reason with the decision and asks nothing: the
+    next text is read as what it says."""
+    await scene(bot)
+    request_id = await requested(bot)
+    answer = await coordinator_says(bot, f"/reject {request_id} Chưa đủ căn cứ")
+    assert ASKED_ANY not in (answer.text or "")
+    [told] = notices(bot, OFFICIAL, "extension-decided:")
+    assert "Chưa đủ căn cứ" in told.payload["text"]
+    after = await coordinator_says(bot, "cảm ơn")
+    assert "Đã gửi lý do" not in (after.text or "")
+    assert reason_told(bot) == []
+
+
+async def decider_of(bot: BotUnderTest, world: Scene) -> ChatMessage:
+    """Make the coordinator also Xã Tam Bình's contact; return a reminder of its task to them."""
+    with bot.session() as s:
+        coordinator = find_contact(s, channel="telegram", external_id=str(COORDINATOR))
+        assert coordinator is not None
+        s.add(UnitContact(unit_id=world.other_unit.id or 0, contact_id=coordinator.id or 0))
+        s.commit()
+    return await remind(bot, COORDINATOR, [world.other_assignment])
+
+
+async def asked_what_blocks(bot: BotUnderTest, reminder: ChatMessage) -> None:
+    """Have the coordinator press "Vướng mắc" on their unit's reminder a minute on, and be
+    asked why."""
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.press(COORDINATOR, button_data(reminder, "Vướng mắc"), reminder.message_id)
+    await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "nội dung vướng mắc" in (m.text or "")
+    )
+
+
+def blocker(bot: BotUnderTest, assignment_id: int) -> list[tuple[str, str | None]]:
+    """Return the reports of an assignment as (state, reason)."""
+    with bot.session() as s:
+        query = select(StatusReport.state, StatusReport.reason)
+        return list(s.exec(query.where(StatusReport.assignment_id == assignment_id)).all())
+
+
+async def test_a_blocker_asked_after_the_rejection_takes_the_next_words(
+    bot: BotUnderTest,
+) -> None:
+    """The coordinator, also Xã Tam Bình's contact, rejects (asked why), then presses
+    "Vướng mắc" on Tam Bình's reminder (asked what blocks): the next words answer the question
+    asked last, the blocker; the words after them are the rejection's reason. They went to
+    Xã Tam Xuân as the reason, and the blocker was left unanswered."""
+    world = await scene(bot)
+    reminder = await decider_of(bot, world)
+    request_id = await rejected(bot)
+    await asked_what_blocks(bot, reminder)
+    answer = await coordinator_says(bot, "Thiếu kinh phí")
+    assert "Đã gửi lý do" not in (answer.text or "")
+    assert reason_told(bot) == []
+    assert blocker(bot, world.other_assignment) == [("blocked", "Thiếu kinh phí")]
+    sent = await coordinator_says(bot, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
+    assert kept(bot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_a_rejection_after_a_blocker_asked_says_the_blocker_waits(
+    bot: BotUnderTest,
+) -> None:
+    """Asked what blocks Xã Tam Bình, then rejecting: the rejection's question, asked last,
+    takes the next words and says the earlier question waits; the words after them are the
+    blocker."""
+    world = await scene(bot)
+    reminder = await decider_of(bot, world)
+    await asked_what_blocks(bot, reminder)
+    bot.clock.advance(timedelta(minutes=1))
+    request_id = await rejected(bot)
+    assert "câu hỏi bot hỏi anh/chị trước đó vẫn chờ" in (asked_on(bot, request_id) or "")
+    sent = await coordinator_says(bot, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
+    assert kept(bot, request_id) == "Chưa đủ căn cứ"
+    assert blocker(bot, world.other_assignment) == []
+    await coordinator_says(bot, "Thiếu kinh phí")
+    assert blocker(bot, world.other_assignment) == [("blocked", "Thiếu kinh phí")]
+    assert len(reason_told(bot)) == 1
+
+
+async def test_the_export_notes_a_rejection_with_its_reason(bot: BotUnderTest) -> None:
+    """The workbook's appendix notes, on the unit's row, the extension refused and the reason
+    typed after the rejection (it said nothing of it)."""
+    world = await scene(bot)
+    request_id = await requested(bot)
+    await coordinator_says(bot, f"/reject {request_id}")
+    await coordinator_says(bot, "Chưa đủ căn cứ")
+    book = await exported(bot, COORDINATOR, f"/export #{world.tasks[0].id}")
+    notes = {r[1]: r[9] for r in rows(book, "Phụ lục")}
+    assert notes["Xã Tam Xuân"] == "Không đồng ý gia hạn đến 15/12/2026 (lý do: Chưa đủ căn cứ)"
+    assert notes["Xã Tam Bình"] == "Chưa báo cáo"
