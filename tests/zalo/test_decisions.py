@@ -353,3 +353,37 @@ async def test_reject_with_more_request_numbers_decides_none_on_zalo(zbot: ZaloB
     assert "Xã A" in decided
     with zbot.session() as s:
         assert s.exec(select(ExtensionRequest.status)).all() == ["rejected"]
+
+
+async def test_an_official_of_two_units_asked_twice_picks_which_one_explains(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa is the contact of Xã A and Xã B, both overdue on #N and both asked to explain:
+    "/explain #N <text>" offers the two requests by number, and "2" records the text for
+    that unit's, the other still waiting (it answered with the usage, the very form she typed,
+    and kept nothing)."""
+    with zbot.session() as s:
+        first, second = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [first, second])
+        make_contact(s, 0, units=[first, second], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    await zbot.say(CHI, f"/explain #{task.id} XA")
+    await zbot.say(CHI, f"/explain #{task.id} XB")
+    await zbot.zalo.wait_for_messages(HOA, after=0, count=2, timeout=10)
+    [which] = await zbot.say(HOA, f"/explain #{task.id} Do chậm kinh phí.")
+    assert f"1 = #{task.id} Xã A" in which
+    assert f"2 = #{task.id} Xã B" in which
+    [recorded] = await zbot.say(HOA, "2")
+    assert "Đã ghi nhận" in recorded
+    with zbot.session() as s:
+        rows = s.exec(
+            select(Explanation, Assignment)
+            .join(Assignment, col(Assignment.id) == col(Explanation.assignment_id))
+            .order_by(col(Assignment.unit_id))
+        ).all()
+    assert [(e.text, a.unit_id) for e, a in rows] == [
+        (None, first.id),
+        ("Do chậm kinh phí.", second.id),
+    ]
