@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
 from sqlmodel import col, select
 
-from db.models import Assignment, Explanation, ExtensionRequest, Outbox
-from tests.factories import make_contact, make_task, make_unit
+from db.models import Assignment, Explanation, ExtensionRequest, Outbox, Task
+from db.queries.tasks import assign_units
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_evidence import JPEG
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+LAN = "5e6f7a8b9c0d1e2f"
 
 
 def world(zbot: ZaloBot) -> int:
@@ -387,3 +390,48 @@ async def test_an_official_of_two_units_asked_twice_picks_which_one_explains(
         (None, first.id),
         ("Do chậm kinh phí.", second.id),
     ]
+
+
+async def test_a_number_typed_before_a_newer_notice_came_decides_nothing(zbot: ZaloBot) -> None:
+    """Chi read request 1's notice and typed "1"; request 2's notice reached her before Zalo
+    handed the "1" over (a slow link, a restarted bot): the number was typed against choices
+    she had not seen, so nothing is decided and she is asked to type it again (it approved
+    request 2, which she never read). A "1" typed after it approves request 2."""
+    task_id = world(zbot)
+    with zbot.session() as s:
+        other = make_unit(s, "XB", "Xã B")
+        task = s.get_one(Task, task_id)
+        assign_units(s, task=task, unit_ids=[other.id or 0], tz=VN)
+        s.commit()
+        make_contact(s, 0, units=[other], name="Lan", channel="zalo", external_id=LAN)
+    zbot.zalo.add_user(LAN, "Lan", wrote=True)
+    await zbot.say(HOA, "xin gia hạn đến 15/12/2026 vì chờ kinh phí")
+    await zbot.zalo.wait_for_messages(CHI, after=0, count=1, timeout=10)
+    typed_at = int(time.time() * 1000)  # Chi types "1" for request 1, by Zalo's clock
+    await zbot.say(LAN, "xin gia hạn đến 16/12/2026 vì thiếu người")
+    [second] = await zbot.zalo.wait_for_messages(CHI, after=1, count=1, timeout=10)
+    assert "(số 2)" in second.text
+    await zbot.zalo.wait_until(lambda: offered_to_chi(zbot), 10)
+    after = len(zbot.zalo.messages(CHI))
+    late = zbot.zalo.send_text(CHI, "1", written_ms=typed_at - 5_000)
+    await zbot.handled(late)
+    [said] = [m.text for m in zbot.zalo.messages(CHI)[after:]]
+    assert said.startswith("Các lựa chọn đã đổi sau khi anh/chị gõ số này")
+    assert statuses(zbot) == ["pending", "pending"]
+    [approved] = await zbot.say(CHI, "1")
+    assert approved.startswith("✅ Đã duyệt gia hạn cho Xã B")
+    assert statuses(zbot) == ["pending", "approved"]
+
+
+def offered_to_chi(zbot: ZaloBot) -> bool:
+    """Tell whether the notice sent to Chi last is recorded as delivered (its offer kept)."""
+    with zbot.session() as s:
+        query = select(Outbox.id).where(Outbox.chat_id == CHI, Outbox.status == "sending")
+        return s.exec(query).first() is None
+
+
+def statuses(zbot: ZaloBot) -> list[str]:
+    """Return each extension request's status, oldest first."""
+    with zbot.session() as s:
+        rows = s.exec(select(ExtensionRequest).order_by(col(ExtensionRequest.id))).all()
+    return [r.status for r in rows]
