@@ -85,9 +85,9 @@ def _which_request(
     labels = {
         e.id: f"#{a.task_id} {units.get(e.assignment_id, '')}"
         for e in offered
-        if (a := session.get(Assignment, e.assignment_id)) is not None
+        if e.id is not None and (a := session.get(Assignment, e.assignment_id)) is not None
     }
-    ids = [e.id for e in offered if e.id in labels]
+    ids = [i for i in labels if i is not None]
     data = {"words": words, "ids": ids}
     now = services.clock.now()
     set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=WORDS_KIND)
