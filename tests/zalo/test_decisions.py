@@ -435,3 +435,18 @@ def statuses(zbot: ZaloBot) -> list[str]:
     with zbot.session() as s:
         rows = s.exec(select(ExtensionRequest).order_by(col(ExtensionRequest.id))).all()
     return [r.status for r in rows]
+
+
+async def test_explain_of_a_unit_name_with_a_typo_names_the_unit_not_found(zbot: ZaloBot) -> None:
+    """ "/explain #N Xa Aa" (the task right, the unit mistyped) says the task is there and the
+    unit «Xa Aa» is not, with what to type; it said it could not tell the task or the unit."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [unit])
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    [said] = await zbot.say(CHI, f"/explain #{task.id} Xa Aa")
+    assert said.startswith(f"Có nhiệm vụ #{task.id}, nhưng không có đơn vị nào tên «Xa Aa»")
+    assert f"/summary #{task.id}" in said
+    with zbot.session() as s:
+        assert s.exec(select(Explanation)).first() is None

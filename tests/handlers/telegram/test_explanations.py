@@ -350,3 +350,18 @@ async def test_an_official_of_two_units_asked_twice_picks_the_request_by_button(
         given = {e.id: s.get_one(Assignment, e.assignment_id).unit_id for e in explanations(bot)}
     texts = {given[e.id]: e.text for e in explanations(bot)}
     assert texts == {first.id: None, second.id: "Do chậm kinh phí."}
+
+
+async def test_explain_and_evidence_of_a_mistyped_unit_name_the_unit_not_found(
+    bot: BotUnderTest,
+) -> None:
+    """The task right and the unit mistyped ("Tam Xuann"): /explain and /evidence say the
+    task is there and the unit is not, quoting it (they said they could tell neither)."""
+    world = await scene(bot, deadline=OVERDUE)
+    task = world.tasks[0].id
+    for command in ("/explain", "/evidence"):
+        said = await bot.send(COORDINATOR, f"{command} #{task} Tam Xuann")
+        text = said.text or ""
+        assert text.startswith(f"Có nhiệm vụ #{task}, nhưng không có đơn vị nào tên «Tam Xuann»")
+        assert f"{command} #{task} Tam Xuân" in text
+    assert explanations(bot) == []
