@@ -26,7 +26,7 @@ from core.markup import Markup
 from core.textnorm import plain_file_name
 from db.engine import session_scope
 from db.models import Assignment, Contact, Evidence, Task, Unit
-from db.queries.assignment_named import assignment_named
+from db.queries.assignment_named import assignment_named, task_named_first
 from db.queries.evidence import evidence_of
 from db.queries.scope import Scope, in_scope
 
@@ -84,6 +84,9 @@ def find(session: Session, t: Translate, *, text: str, scope: Scope, contact_id:
     if problem == "unit_ambiguous":
         listed = "\n".join(f"• {unit.name}" for unit, _ in fitting)
         return Found(said=t("evidence.unit_ambiguous", units=listed), fitting=fitting)
+    if problem == "not_found" and (alone := task_named_first(session, text=text, scope=scope)):
+        task_id, unit = alone
+        return Found(said=t("evidence.unit_not_found", task=str(task_id), unit=unit))
     if assignment is None or assignment.id is None:
         return Found(said=t(f"evidence.{problem or 'usage'}"))
     return of_assignment(session, t, assignment_id=assignment.id, contact_id=contact_id)

@@ -24,7 +24,7 @@ from core.status import Status, status_of
 from core.taskdates import effective_deadline
 from db.engine import session_scope
 from db.models import Assignment, Explanation, Task, Unit
-from db.queries.assignment_named import assignment_named
+from db.queries.assignment_named import assignment_named, task_named_first
 from db.queries.audit import record as audit
 from db.queries.explanations import waiting_explanation
 from db.queries.people_to_tell import contacts_of_unit, unit_name
@@ -54,6 +54,9 @@ def named(session: Session, lang: str, t: Callable[..., str], *, text: str, scop
         return Named(
             None, t(lang, "explanations.which_unit", count=len(fitting), task=task), choices
         )
+    if problem == "not_found" and (alone := task_named_first(session, text=text, scope=scope)):
+        task_id, unit = alone
+        return Named(None, t(lang, "explanations.unit_not_found", task=str(task_id), unit=unit))
     if assignment is None or assignment.id is None:
         listed = "\n".join(f"• {unit.name}" for unit, _ in fitting)
         return Named(None, t(lang, f"explanations.{problem or 'usage'}", units=listed))

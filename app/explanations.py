@@ -5,12 +5,14 @@ it), or by the text that follows a tap on Answer (`await_answer`)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 
 from sqlmodel import Session
 
 from app.actor import Actor
+from app.choices import Choice, Rows
 from app.services import Services
 from core.checkin import task_numbers
 from core.markup import Markup
@@ -20,8 +22,8 @@ from db.models import Assignment, Explanation, Task
 from db.queries.audit import record as audit
 from db.queries.explanations import waiting_explanations
 from db.queries.outbox import PRIORITY_NOTICE, enqueue
-from db.queries.pending import set_pending
-from db.queries.people_to_tell import contact_name, unit_name
+from db.queries.pending import clear_pending, get_pending, set_pending
+from db.queries.people_to_tell import contact_name, unit_name, unit_names
 from db.queries.recipients import recipient
 from db.queries.reports import mark_answered
 from db.queries.units import find_units
@@ -30,6 +32,10 @@ from db.queries.units import find_units
 TASK_AND_WORDS_RE = re.compile(r"^#?\s?(\d{1,9})\s+(\S.*)$")
 # "#3 chưa xong vì …", "#3: …": the task a unit's answer begins by naming, not part of it.
 LEADING_TASK_RE = re.compile(r"^\s*#\s?(\d{1,9})\b[\s:,.;–—-]*")
+# Words typed while several requests waited, kept for the one the person then picks.
+WORDS_KIND = "explain_words"
+WORDS_TTL = timedelta(minutes=30)
+MAX_OFFERED = 8  # the requests offered to pick from
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class Answering:
     explanation_id: int | None
     words: str = ""
     said: str = ""
+    choices: Rows = field(default_factory=list)  # the requests to pick from, `ex:ans:<id>`
 
 
 def waiting_named(services: Services, actor: Actor, text: str) -> Answering:
@@ -53,14 +60,39 @@ def waiting_named(services: Services, actor: Actor, text: str) -> Answering:
             return Answering(None, said=f"{said}\n{t('explanations.answer_usage')}")
         waiting = waiting_explanations(session, unit_ids=actor.unit_ids)
         tasks = {e.id: session.get(Assignment, e.assignment_id) for e in waiting}
-    numbers = task_numbers(text)
-    if numbers:
-        waiting = [e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers]
-    words = _without_leading_task(text, numbers)
+        numbers = task_numbers(text)
+        if numbers:
+            waiting = [
+                e for e in waiting if (a := tasks[e.id]) is not None and a.task_id in numbers
+            ]
+        words = _without_leading_task(text, numbers)
+        if words and len(waiting) > 1:
+            # An official of several units asked: which request the words explain is asked.
+            return _which_request(services, actor, session, waiting, words)
     if not words or len(waiting) != 1 or waiting[0].id is None:
         key = "explanations.answer_usage" if waiting else "explanations.none_waiting"
         return Answering(None, said=t(key))
     return Answering(waiting[0].id, words=words)
+
+
+def _which_request(
+    services: Services, actor: Actor, session: Session, waiting: list[Explanation], words: str
+) -> Answering:
+    """Keep the words and offer the requests waiting, one choice each (`ex:ans:<id>`)."""
+    offered = sorted(waiting, key=lambda e: e.id or 0)[:MAX_OFFERED]
+    assignments = [e.assignment_id for e in offered]
+    units = unit_names(session, assignment_ids=assignments)
+    labels = {
+        e.id: f"#{a.task_id} {units.get(e.assignment_id, '')}"
+        for e in offered
+        if e.id is not None and (a := session.get(Assignment, e.assignment_id)) is not None
+    }
+    ids = [i for i in labels if i is not None]
+    data = {"words": words, "ids": ids}
+    now = services.clock.now()
+    set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=WORDS_KIND)
+    said = services.catalog.get(actor.lang, "explanations.which_request", count=len(waiting))
+    return Answering(None, said=said, choices=[[Choice(labels[i], ("ex", "ans", i))] for i in ids])
 
 
 def _without_leading_task(text: str, numbers: set[int]) -> str:
@@ -141,17 +173,28 @@ def answer_explanation(
         return t(lang, "explanations.recorded", task=Markup(str(task.id)), title=task.title)
 
 
-def answer_typed(services: Services, actor: Actor, args: str) -> str:
+def answer_typed(services: Services, actor: Actor, args: str) -> tuple[str, Rows]:
     """A unit's contact typed `/explain [#task] <text>`: answer the one explanation waiting
-    for their units (the one of the task named, when several wait), or say how to type it."""
+    for their units (the one of the task named), offer the requests when several wait, or
+    say how to type it; return the words and the choices offered."""
     named = waiting_named(services, actor, args.strip())
     if named.explanation_id is None:
-        return named.said
-    return answer_explanation(services, actor, named.explanation_id, named.words)
+        return named.said, named.choices
+    return answer_explanation(services, actor, named.explanation_id, named.words), []
 
 
 def start_answer(services: Services, actor: Actor, explanation_id: int) -> str:
-    """Take the person's next text as their answer to explanation request `explanation_id`
-    (`ex:ans:<id>` chosen) and ask for it."""
+    """Answer explanation request `explanation_id` (`ex:ans:<id>` chosen) with the words kept
+    when it was offered among several, else take the person's next text as the answer and
+    ask for it (blocking)."""
+    now = services.clock.now()
+    with session_scope(services.engine) as session:
+        kept = get_pending(
+            session, contact_id=actor.contact_id, now=now, kind=WORDS_KIND, ttl=WORDS_TTL
+        )
+        if kept is not None and explanation_id in kept.get("ids", []):
+            clear_pending(session, contact_id=actor.contact_id, kind=WORDS_KIND)
+            words = str(kept.get("words", ""))
+            return answer_explanation(services, actor, explanation_id, words, db=session)
     await_answer(services, actor.contact_id, explanation_id)
     return services.catalog.get(actor.lang, "explanations.ask_answer")

@@ -60,13 +60,14 @@ class Command:
 
 
 def read(args: str) -> Command | None:
-    """Read `<#task> <unit> | <status> | <reason>` or `<task> | <unit> | <status> | <reason>`."""
+    """Read `<#task> <unit> | <status> | <reason>` or `<task> | <unit> | <status> | <reason>`;
+    the reason left out with its "|" is read as empty, so that the answer names it."""
     parts = [p.strip() for p in args.split("|")]
+    words = parts[0].split(None, 1)
+    if len(parts) in (2, 3) and len(words) == 2 and TASK_NUMBER.match(words[0]):
+        parts = [words[0], words[1].strip(), *parts[1:]]
     if len(parts) == 3:
-        words = parts[0].split(None, 1)
-        if len(words) < 2 or not TASK_NUMBER.match(words[0]):
-            return None
-        parts = [words[0], words[1].strip(), parts[1], parts[2]]
+        parts.append("")
     if len(parts) != 4 or not all(parts[:3]):
         return None
     return Command(*parts)

@@ -64,10 +64,24 @@ def decide_text(
     if seen.explanation_id is not None:
         return Decided(rows, None, seen.explanation_id)
     reply = read_reply(services, text, forwarded)
-    decision = decide(reply=reply, items=seen.items, replied=about, mentioned=named_tasks(text))
+    mentioned = named_tasks(text)
+    decision = decide(reply=reply, items=seen.items, replied=about, mentioned=mentioned)
     if decision.outcome == Outcome.CLOSED and about:
         return Decided(rows, decision, None, not_open_why(connection, actor, about))
+    if decision.outcome == Outcome.RECORD and not mentioned and left_alone(about, seen.items):
+        # Sent about several tasks, answered when the others had ended: the one left is
+        # asked about, never recorded unnamed ("1" typed for the first task listed, closed).
+        decision = replace(decision, reply=replace(decision.reply, uncertain=True))
     return Decided(rows, decision, None)
+
+
+def left_alone(about: list[int] | None, items: list[Item]) -> bool:
+    """Tell whether the message answered was about several assignments of which some are no
+    longer the sender's to report on (their task ended, their unit taken off it)."""
+    if about is None or len(set(about)) < 2:
+        return False
+    reportable = {item.assignment_id for item in items}
+    return any(assignment not in reportable for assignment in about)
 
 
 def not_open_why(connection: Connection, actor: Actor, about: list[int]) -> tuple[str, str] | None:

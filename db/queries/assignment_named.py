@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from core.textfit import clip
 from db.models import Assignment, Unit
 from db.queries.scope import EVERY, Scope, units_in_scope, visible_tasks
 from db.queries.tasks import find_tasks
@@ -50,3 +51,20 @@ def assignment_named(
     if fitting:
         return None, "unit_ambiguous", fitting
     return None, "not_found", []
+
+
+def task_named_first(
+    session: Session, *, text: str, scope: Scope = EVERY
+) -> tuple[int, str] | None:
+    """Return the task "<task> <unit>"'s first word names alone in scope, and the words after
+    it, when they name no unit at all (what `assignment_named` calls "not_found" with a task
+    it could tell): the answer names the unit it did not find, not both."""
+    words = text.split()
+    if len(words) < 2:
+        return None
+    tasks = visible_tasks(session, tasks=find_tasks(session, text=words[0]), scope=scope)
+    rest = " ".join(words[1:])
+    units = find_units(session, text=rest, include_inactive=True)
+    if len(tasks) != 1 or tasks[0].id is None or units:
+        return None  # a unit outside the scope is answered as before: neither named
+    return tasks[0].id, clip(rest)  # a pasted paragraph is not quoted back whole

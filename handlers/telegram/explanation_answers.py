@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.explanations import answer_explanation, await_answer
+from app.explanations import answer_explanation, start_answer
 from core.markup import to_plain
 from core.numbers import typed_number
 from core.roles import Access
@@ -24,7 +24,6 @@ async def on_answer(req: Request) -> None:
     if explanation_id is None:
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
-    contact_id = req.actor.contact_id
-    await req.atomic(await_answer, req.services, contact_id, explanation_id)
+    said = await req.atomic(start_answer, req.services, req.actor, explanation_id)
     await query.answer()
-    await req.say("explanations.ask_answer")
+    await req.reply(said)

@@ -50,8 +50,10 @@ async def explain_command(req: Request) -> None:
         return
     text = req.text_args
     named = await req.atomic(waiting_named, req.services, req.actor, text)
-    if named.explanation_id is None:
-        await req.reply(named.said)
+    if named.explanation_id is None:  # several requests waiting: a button picks one
+        key, who = req.services.button_key, req.actor.external_id
+        markup = buttons(key, who, named.choices) if named.choices else None
+        await req.reply(named.said, reply_markup=markup)
         return
     await answers.record_answer(req, named.explanation_id, named.words)
 

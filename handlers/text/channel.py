@@ -40,12 +40,15 @@ from core.numbers import chosen_number
 from core.roles import Access, Role
 from core.textnorm import fold, trim
 from db.engine import session_in, session_scope
-from db.queries.pending import clear_pending, set_pending
+from db.queries.pending import clear_pending, pending_since, set_pending
 from db.retry import UnkeptError, not_repeated
 from render.text import numbered, render
 from scheduler.nudge import nudge
 
 CHECKIN_CHOICES = frozenset({"st", "pc", "ck", "cf"})
+# How much earlier than the choices a dated number may say it was typed and still take them:
+# the channel's clock and ours differ by a little (NTP), a person never answers that fast.
+OFFER_GRACE = timedelta(seconds=2)
 SPACED_SLASH_RE = re.compile(r"^/\s+(?=[^\W\d_])")  # "/ mytasks": a space after the slash
 NUMBERS_RE = re.compile(r"[\s.,;#-]*\d+(?:[\s.,;&-]+\d+)*[\s.,;!]*")  # "5", "0", "1 2", "1,2."
 
@@ -89,6 +92,10 @@ class TextChannel:
             with not_repeated("running a typed command"):
                 return self._show(actor, self._command(actor, typed, key))
         offered = self._offered(actor, typed)
+        if offered is not None and self._typed_before_offer(actor, wait):
+            # The choices were replaced after the number was typed: it took the newer ones.
+            t = partial(self.services.catalog.get, actor.lang)
+            return self._render(actor.lang, Said(t("common.choices_changed")))
         if offered is not None:
             data, offer = offered
             if data and data[0] in CHECKIN_CHOICES:
@@ -188,6 +195,17 @@ class TextChannel:
     def _numbered(self, choices: Sequence[Any]) -> bool:
         """Tell whether an offer's choices are taken by a typed number (all are, here)."""
         return True
+
+    def _typed_before_offer(self, actor: Actor, wait: timedelta | None) -> bool:
+        """Tell whether a number the channel dates was typed before the choices it would take
+        were offered (a newer notice delivered while it waited): by the channel's date, with
+        `OFFER_GRACE` for the two clocks (None: an undated message counts when handled)."""
+        if wait is None:
+            return False
+        with self.services.engine.begin() as connection:
+            found = pending_since(connection, contact_id=actor.contact_id, kind=CHOICES)
+        typed_at = self.services.clock.now() - wait
+        return found is not None and found[1] - typed_at > OFFER_GRACE
 
     def _listed(self, actor: Actor, typed: str) -> int:
         """Return how many choices a list offers when numbers that take none of them ("5"

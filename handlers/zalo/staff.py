@@ -103,7 +103,8 @@ def explain(services: Services, actor: Actor, args: str, _name: str) -> list[Sai
         if found.assignment_id is None:
             return [Said(found.said, found.choices)]  # a typed number asks that unit
         return [Said(request_explanation(services, actor, found.assignment_id))]
-    return [Said(answer_typed(services, actor, args))]
+    said, choices = answer_typed(services, actor, args)
+    return [Said(said, choices)]  # several requests waiting: a typed number picks one
 
 
 def approve(services: Services, actor: Actor, args: str, _name: str) -> list[Said]:

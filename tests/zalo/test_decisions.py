@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
 from sqlmodel import col, select
 
-from db.models import Assignment, Explanation, ExtensionRequest, Outbox
-from tests.factories import make_contact, make_task, make_unit
+from db.models import Assignment, Explanation, ExtensionRequest, Outbox, Task
+from db.queries.tasks import assign_units
+from tests.factories import VN, make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 from tests.zalo.test_evidence import JPEG
 
 HOA, CHI = "7f3a9c0e51d24b8e", "0c9d2e7a6b514f33"
+LAN = "5e6f7a8b9c0d1e2f"
 
 
 def world(zbot: ZaloBot) -> int:
@@ -353,3 +356,97 @@ async def test_reject_with_more_request_numbers_decides_none_on_zalo(zbot: ZaloB
     assert "Xã A" in decided
     with zbot.session() as s:
         assert s.exec(select(ExtensionRequest.status)).all() == ["rejected"]
+
+
+async def test_an_official_of_two_units_asked_twice_picks_which_one_explains(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa is the contact of Xã A and Xã B, both overdue on #N and both asked to explain:
+    "/explain #N <text>" offers the two requests by number, and "2" records the text for
+    that unit's, the other still waiting (it answered with the usage, the very form she typed,
+    and kept nothing)."""
+    with zbot.session() as s:
+        first, second = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [first, second])
+        make_contact(s, 0, units=[first, second], name="Hoa", channel="zalo", external_id=HOA)
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(HOA, "Hoa", wrote=True)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    await zbot.say(CHI, f"/explain #{task.id} XA")
+    await zbot.say(CHI, f"/explain #{task.id} XB")
+    await zbot.zalo.wait_for_messages(HOA, after=0, count=2, timeout=10)
+    [which] = await zbot.say(HOA, f"/explain #{task.id} Do chậm kinh phí.")
+    assert f"1 = #{task.id} Xã A" in which
+    assert f"2 = #{task.id} Xã B" in which
+    [recorded] = await zbot.say(HOA, "2")
+    assert "Đã ghi nhận" in recorded
+    with zbot.session() as s:
+        rows = s.exec(
+            select(Explanation, Assignment)
+            .join(Assignment, col(Assignment.id) == col(Explanation.assignment_id))
+            .order_by(col(Assignment.unit_id))
+        ).all()
+    assert [(e.text, a.unit_id) for e, a in rows] == [
+        (None, first.id),
+        ("Do chậm kinh phí.", second.id),
+    ]
+
+
+async def test_a_number_typed_before_a_newer_notice_came_decides_nothing(zbot: ZaloBot) -> None:
+    """Chi read request 1's notice and typed "1"; request 2's notice reached her before Zalo
+    handed the "1" over (a slow link, a restarted bot): the number was typed against choices
+    she had not seen, so nothing is decided and she is asked to type it again (it approved
+    request 2, which she never read). A "1" typed after it approves request 2."""
+    task_id = world(zbot)
+    with zbot.session() as s:
+        other = make_unit(s, "XB", "Xã B")
+        task = s.get_one(Task, task_id)
+        assign_units(s, task=task, unit_ids=[other.id or 0], tz=VN)
+        s.commit()
+        make_contact(s, 0, units=[other], name="Lan", channel="zalo", external_id=LAN)
+    zbot.zalo.add_user(LAN, "Lan", wrote=True)
+    await zbot.say(HOA, "xin gia hạn đến 15/12/2026 vì chờ kinh phí")
+    await zbot.zalo.wait_for_messages(CHI, after=0, count=1, timeout=10)
+    typed_at = int(time.time() * 1000)  # Chi types "1" for request 1, by Zalo's clock
+    await zbot.say(LAN, "xin gia hạn đến 16/12/2026 vì thiếu người")
+    [second] = await zbot.zalo.wait_for_messages(CHI, after=1, count=1, timeout=10)
+    assert "(số 2)" in second.text
+    await zbot.zalo.wait_until(lambda: offered_to_chi(zbot), 10)
+    after = len(zbot.zalo.messages(CHI))
+    late = zbot.zalo.send_text(CHI, "1", written_ms=typed_at - 5_000)
+    await zbot.handled(late)
+    [said] = [m.text for m in zbot.zalo.messages(CHI)[after:]]
+    assert said.startswith("Các lựa chọn đã đổi sau khi anh/chị gõ số này")
+    assert statuses(zbot) == ["pending", "pending"]
+    [approved] = await zbot.say(CHI, "1")
+    assert approved.startswith("✅ Đã duyệt gia hạn cho Xã B")
+    assert statuses(zbot) == ["pending", "approved"]
+
+
+def offered_to_chi(zbot: ZaloBot) -> bool:
+    """Tell whether the notice sent to Chi last is recorded as delivered (its offer kept)."""
+    with zbot.session() as s:
+        query = select(Outbox.id).where(Outbox.chat_id == CHI, Outbox.status == "sending")
+        return s.exec(query).first() is None
+
+
+def statuses(zbot: ZaloBot) -> list[str]:
+    """Return each extension request's status, oldest first."""
+    with zbot.session() as s:
+        rows = s.exec(select(ExtensionRequest).order_by(col(ExtensionRequest.id))).all()
+    return [r.status for r in rows]
+
+
+async def test_explain_of_a_unit_name_with_a_typo_names_the_unit_not_found(zbot: ZaloBot) -> None:
+    """ "/explain #N Xa Aa" (the task right, the unit mistyped) says the task is there and the
+    unit «Xa Aa» is not, with what to type; it said it could not tell the task or the unit."""
+    with zbot.session() as s:
+        unit = make_unit(s, "XA", "Xã A")
+        task = make_task(s, "Báo cáo quý III", date(2026, 11, 10), [unit])
+        make_contact(s, 0, role="coordinator", name="Chi", channel="zalo", external_id=CHI)
+    zbot.zalo.add_user(CHI, "Chi", wrote=True)
+    [said] = await zbot.say(CHI, f"/explain #{task.id} Xa Aa")
+    assert said.startswith(f"Có nhiệm vụ #{task.id}, nhưng không có đơn vị nào tên «Xa Aa»")
+    assert f"/summary #{task.id}" in said
+    with zbot.session() as s:
+        assert s.exec(select(Explanation)).first() is None

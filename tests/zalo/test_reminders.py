@@ -299,3 +299,25 @@ async def test_a_unit_put_back_on_a_task_is_told_it_is_assigned_again(zbot: Zalo
     assert row.created_at == zbot.tg.clock.now()  # the application's clock, not the wall's
     [reminder] = await remind(zbot)
     assert "Nhiệm vụ mới được giao" in reminder
+
+
+async def test_a_number_typed_after_one_of_two_reminded_tasks_ended_is_confirmed_first(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa's reminder lists #1 and #2 ("#12 1" to answer each); #1 is closed, then she types
+    "1" as the reminder's first line: nothing is recorded for #2 until she confirms that the
+    report is #2's (it was: "1" alone recorded #2 done, a task she never named)."""
+    first, second = official(zbot, ("Kế hoạch A", "Báo cáo B"))
+    [reminder] = await remind(zbot)
+    assert f"#{first} Kế hoạch A" in reminder
+    assert f"#{second} Báo cáo B" in reminder
+    await zbot.say(ZALO_ADMIN, f"/closetask #{first}")
+    said = "\n".join(await zbot.say(HOA, "1"))
+    assert reports(zbot) == []
+    assert f"#{second} Báo cáo B" in said
+    assert "1 = ✅ Hoàn thành" in said
+    await zbot.say(HOA, "1")
+    with zbot.session() as s:
+        [report] = s.exec(select(StatusReport)).all()
+        done = s.exec(select(Assignment).where(Assignment.task_id == second)).one()
+    assert (report.assignment_id, report.state) == (done.id, "done")

@@ -305,7 +305,9 @@ async def test_a_bare_1_after_moving_to_another_unit_records_nothing(
         move_to_a_new_unit(s, person(s, HOA, "zalo"), "XB", "Xã B", "Đề án C", date(2026, 11, 27))
     answer = await zbot.say(HOA, "1")
     assert reports(zbot) == []
-    assert answer == ["Nhiệm vụ này không phải của đơn vị anh/chị; không ghi nhận gì."]
+    [said] = answer
+    assert said.startswith("Nhiệm vụ này không phải của đơn vị anh/chị; không ghi nhận gì.")
+    assert "Gõ /mytasks để xem việc của đơn vị mình" in said  # what to do next
 
 
 async def test_a_share_said_in_words_is_read_as_its_number(zbot: ZaloBot) -> None:

@@ -400,3 +400,15 @@ async def test_a_done_typed_by_mistake_is_set_back_by_an_admin_on_zalo(zbot: Zal
     await zbot.say(ZALO_ADMIN, "/deactivate X01")
     [idle] = await zbot.say(ZALO_ADMIN, f"/setstatus #{task_id} X01 | xong | nhầm")
     assert "Xã An Hòa đã ngừng theo dõi" in idle
+
+
+async def test_setstatus_typed_without_its_reason_asks_for_the_reason_on_zalo(
+    zbot: ZaloBot,
+) -> None:
+    """ "/setstatus #12 X01 | hoàn thành", the reason and its "|" left out, is told that a
+    reason is needed (it was the bare usage), and nothing is set."""
+    [task_id] = province(zbot, "Báo cáo quý")
+    [said] = await zbot.say(ZALO_ADMIN, f"/setstatus #{task_id} X01 | hoàn thành")
+    assert said.startswith("Cần ghi lý do sửa")
+    [first, _] = assignments(zbot, task_id)
+    assert first.state == "none"

@@ -418,3 +418,24 @@ async def test_done_pressed_after_blocked_drops_the_question_of_the_reason(
     assert "Vướng mắc" not in (reply.text or "")
     assert [r.state for r in reports(bot)] == ["done"]
     assert assignment(bot, aid).state == "done"
+
+
+async def test_a_reply_to_two_tasks_reminder_after_one_ended_is_confirmed_first(
+    bot: BotUnderTest,
+) -> None:
+    """ "xong" in reply to a reminder of two tasks, one closed since, is asked about (the
+    task left named, with the status buttons), never recorded unnamed for the other."""
+    world = await scene(bot, tasks=2)
+    first, second = world.assignments
+    reminder = await remind(bot, OFFICIAL, [first, second])
+    with bot.session() as s:
+        task = s.get_one(Task, world.tasks[0].id)
+        task.status = "closed"
+        s.add(task)
+        s.commit()
+    asked = await bot.send(OFFICIAL, "xong", reply_to=reminder.message_id)
+    assert reports(bot) == []
+    assert f"#{world.tasks[1].id} Kế hoạch CĐS 2" in (asked.text or "")
+    await bot.press(OFFICIAL, button_data(asked, "Hoàn thành"))
+    [report] = reports(bot)
+    assert (report.assignment_id, report.state) == (second, "done")

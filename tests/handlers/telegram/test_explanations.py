@@ -313,3 +313,55 @@ async def test_the_task_an_official_names_first_is_not_part_of_their_explanation
     assert [e.text for e in explanations(bot)] == ["chưa xong vì chờ #7 của Sở"]
     [told] = notices(bot, COORDINATOR, "explained:")
     assert told.payload["text"].endswith(":\nchưa xong vì chờ #7 của Sở")
+
+
+async def test_an_official_of_two_units_asked_twice_picks_the_request_by_button(
+    bot: BotUnderTest,
+) -> None:
+    """The official of Xã A and Xã B, both overdue on #N and asked to explain, types
+    "/explain #N <text>": a button per request is offered, and pressing Xã B's records the
+    text for it alone (it was the usage, the form just typed, and nothing was kept)."""
+    official = 3301
+    bot.no_morning_dispatch()
+    with bot.session() as s:
+        first, second = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
+        task = make_task(s, "Báo cáo quý III", OVERDUE, [first, second])
+        make_contact(s, official, units=[first, second], name="Hoa")
+        make_contact(s, COORDINATOR, role="coordinator", name="Điều phối")
+    bot.user(official, "Hoa")
+    bot.user(COORDINATOR, "Điều phối")
+    for code in ("XA", "XB"):
+        asked = await bot.send(COORDINATOR, f"/explain #{task.id} {code}")
+        assert "Đã gửi yêu cầu giải trình" in (asked.text or "")
+    which = await bot.send(
+        official,
+        f"/explain #{task.id} Do chậm kinh phí.",
+        match=lambda m: "giải trình cho yêu cầu nào" in (m.text or ""),  # not the requests
+    )
+    assert [label for label, _ in buttons(which)] == [f"#{task.id} Xã A", f"#{task.id} Xã B"]
+    assert explanations(bot)[0].text is None
+    answer = await bot.press(official, button_data(which, "Xã B"), which.message_id)
+    recorded = await bot.server.wait_for_message(
+        official, lambda m: "Đã ghi nhận giải trình" in (m.text or ""), after=which.message_id
+    )
+    assert answer == ""
+    assert f"#{task.id} Báo cáo quý III" in (recorded.text or "")
+    with bot.session() as s:
+        given = {e.id: s.get_one(Assignment, e.assignment_id).unit_id for e in explanations(bot)}
+    texts = {given[e.id]: e.text for e in explanations(bot)}
+    assert texts == {first.id: None, second.id: "Do chậm kinh phí."}
+
+
+async def test_explain_and_evidence_of_a_mistyped_unit_name_the_unit_not_found(
+    bot: BotUnderTest,
+) -> None:
+    """The task right and the unit mistyped ("Tam Xuann"): /explain and /evidence say the
+    task is there and the unit is not, quoting it (they said they could tell neither)."""
+    world = await scene(bot, deadline=OVERDUE)
+    task = world.tasks[0].id
+    for command in ("/explain", "/evidence"):
+        said = await bot.send(COORDINATOR, f"{command} #{task} Tam Xuann")
+        text = said.text or ""
+        assert text.startswith(f"Có nhiệm vụ #{task}, nhưng không có đơn vị nào tên «Tam Xuann»")
+        assert f"{command} #{task} Tam Xuân" in text
+    assert explanations(bot) == []

@@ -111,7 +111,10 @@ async def test_a_reply_to_a_reminder_of_the_unit_the_official_left_says_it_is_no
         s.add(link)
         s.commit()
     answer = await bot.send(OTHER_OFFICIAL, "xong", reply_to=reminder.message_id)
-    assert answer.text == "Nhiệm vụ này không phải của đơn vị anh/chị; không ghi nhận gì."
+    said = answer.text or ""
+    assert said.startswith("Nhiệm vụ này không phải của đơn vị anh/chị; không ghi nhận gì.")
+    assert "Gõ /mytasks để xem việc của đơn vị mình" in said  # what to do next
+    assert len(said) <= 200  # a button's pop-up shows as much
     pressed = await bot.press(
         OTHER_OFFICIAL, button_data(reminder, "Hoàn thành"), reminder.message_id
     )

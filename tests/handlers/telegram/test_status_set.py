@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime
 
+import pytest
 from sqlmodel import col, select
 
 from db.models import Assignment, AuditLog, StatusReport, Unit, UnitGroup, UnitGroupMember
@@ -184,6 +185,25 @@ async def test_setstatus_refuses_what_it_cannot_do_and_changes_nothing(bot: BotU
         actions = [e.action for e in s.exec(select(AuditLog))]
     assert not any("sửa tình trạng" in n for n in notices)  # its cancellation's alone
     assert "assignment.status_set" not in actions
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("/setstatus #{task} X01 | đang thực hiện", "Cần ghi lý do"),
+        ("/setstatus Kế hoạch chuyển đổi số | X01 | xong", "Cần ghi lý do"),
+        ("/setstatus #{task} X01 | sắp xong", 'Không hiểu tình trạng "sắp xong"'),
+    ],
+)
+async def test_setstatus_without_its_reason_part_says_what_is_missing(
+    bot: BotUnderTest, typed: str, expected: str
+) -> None:
+    """The reason left out with its "|" (not only left empty) is named, as is a status it does
+    not know there: it was the bare usage, which did not say what was wrong."""
+    task_id, assignment_id = setup(bot)
+    said = await bot.send(ADMIN_ID, typed.format(task=task_id))
+    assert expected in (said.text or "")
+    assert [state for state, _, _ in reports(bot, assignment_id)] == ["done"]
 
 
 async def test_setstatus_speaks_english_to_an_english_admin(bot: BotUnderTest) -> None:
