@@ -110,7 +110,7 @@ def merge(
 ) -> MergeAsked:
     """Merge the old units into the new one as planned, or say why not now (blocking).
 
-    Much work is moved a slice at a time (`next_slice`: about 400 open assignments a
+    Much work is moved a slice at a time (`next_slice`: about 200 open assignments a
     transaction; the people, what follows them, the old units' deactivation and the audit
     with the last), so the write lock (PostgreSQL: the rows) is held briefly and other
     people's replies go in between. A slice refused (a unit deactivated meanwhile) leaves

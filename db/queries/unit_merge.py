@@ -59,8 +59,9 @@ EARLIEST = datetime.min.replace(tzinfo=UTC)
 UNSYNCED = {"synchronize_session": False}
 CHUNK = 500  # assignments named in one statement
 # The old units' open assignments one transaction of a merge moves (`next_slice`): 200 units'
-# 8,600 moved at once held the write lock 7 s on SQLite (and their rows on PostgreSQL).
-SLICE_ROWS = 400
+# 8,600 moved at once held the write lock 7 to 17 s on SQLite (and their rows on PostgreSQL),
+# a slice of 200 a few tenths of a second, under the 2 s a reply waits for the lock.
+SLICE_ROWS = 200
 R = TypeVar("R", Reminder, ExtensionRequest, Explanation)
 
 
