@@ -17,7 +17,8 @@ The old units' contacts become the new unit's (a person of both is one contact o
 the function they had there). Their groups, the units under them, their open invites, the
 recurring rules naming them and the questions asked about an assignment taken off follow
 too (`db.queries.unit_merge_carried`). The caller deactivates the old units and audits the
-merge.
+merge; a large one it makes a slice of tasks a transaction (`next_slice`, `move_work`), the
+people and the rest with the last (`merge_units`).
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ RANK = {
 EARLIEST = datetime.min.replace(tzinfo=UTC)
 # A bulk UPDATE or DELETE of rows no object of the session holds: SQLAlchemy's default
 # ("evaluate") matches it against every object the session holds, thousands of assignments
-# in a large merge, once a statement (most of 200 units' merge, 49 s, went there).
+# in a large merge, once a statement (a third of 60 units' merge, 22 s of 78, went there).
 UNSYNCED = {"synchronize_session": False}
 CHUNK = 500  # assignments named in one statement
 # The old units' open assignments one transaction of a merge moves (`next_slice`): 200 units'
