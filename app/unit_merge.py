@@ -14,6 +14,7 @@ the units may have changed since the plan was shown.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -40,12 +41,25 @@ from db.queries.audit import record
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage
 from db.queries.task_notices import contacts_of_units, unit_entry
 from db.queries.unit_admin import set_active
-from db.queries.unit_merge import TaskMoved, UnitsMerged, merge_units, preview
+from db.queries.unit_merge import (
+    TaskMoved,
+    UnitsMerged,
+    merge_units,
+    move_work,
+    next_slice,
+    preview,
+)
 from db.queries.unit_merge_history import MERGED, merged_into
 
 ASKED = "unitmerge:"  # the key-value store's key of the merge an admin was last asked to confirm
 CONFIRM, DROP = "mg", "mgx"  # the choices' data: (unit_list.PREFIX, CONFIRM or DROP, token)
 LISTED_JOINED = 10  # the tasks several assignments of which became one, named with their status
+# The pause between a merge's transactions (`db.queries.unit_merge.next_slice`), as long as
+# the slice took, at least SLICE_GAP_S: SQLite's busy handler sleeps up to 100 ms between its
+# tries, and a reply that met a slice and gave up is tried again after 0.2 s, 0.4 s...
+# (`db.retry`): with a pause of 0.1 s a tap kept meeting the next slice, 14 s at worst, while
+# 200 units were merged.
+SLICE_GAP_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -98,60 +112,113 @@ def merge(
 ) -> MergeAsked:
     """Merge the old units into the new one as planned, or say why not now (blocking).
 
+    Much work is moved a slice at a time (`next_slice`: about 200 open assignments a
+    transaction; the people, what follows them, the old units' deactivation and the audit
+    with the last), so the write lock (PostgreSQL: the rows) is held briefly and other
+    people's replies go in between. A slice refused (a unit deactivated meanwhile) leaves
+    the slices before it made; the merge asked again moves the rest.
+
     The outcome's units are set when it was made. `actor_label`: who made it, when no
     person did (the command line's "cli"). `taken`: the key-value store's plan it makes,
     taken in its transaction (a second press finds it gone and merges nothing)."""
     t = partial(services.catalog.get, lang)
     now = services.clock.now()
-    with session_scope(services.engine) as session:
-        if taken is not None and not state.take(session, *taken):
-            return MergeAsked(t("units.merge_not_asked"))
-        units = _locked(session, [*old_ids, new_id])
-        refused = _refusal(
-            session, services.catalog, lang, units, old_ids, new_id, actor_id, services.settings.tz
-        )
-        if refused:
-            session.rollback()  # the plan stays asked: nothing was done
-            return MergeAsked(refused)
-        moved = merge_units(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id, now=now)
-        for old_id in old_ids:
-            set_active(session, unit_id=old_id, active=False, actor_id=actor_id, now=now)
-        entry = record(
-            session,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            action=MERGED,
-            object_type="unit",
-            object_id=new_id,
-            details={
-                "from": list(old_ids),
-                "tasks": [m.task_id for m in moved.tasks][:100],
-                "task_count": len(moved.tasks),
-                "contacts": len(moved.contacts_moved) + len(moved.contacts_joined),
-                "groups": list(moved.groups),
-                "children": list(moved.children),
-                "invites": moved.invites,
-                "rules": list(moved.rules),
-                "rules_stopped": list(moved.rules_stopped),
-                "questions": moved.questions,
-            },
-        )
-        entry.at = now  # the merge's moment, which the units' pages say (its local day)
-        session.flush()
-        told = _tell_people(session, services, old_ids, new_id, moved)
-        lines = [
-            t(
-                "units.merged" if moved.tasks else "units.merged_no_tasks",
-                old=_names(session, old_ids),
-                new=_names(session, [new_id]),
-                count=len(moved.tasks),
-                tasks=task_numbers([m.task_id for m in moved.tasks]) or "-",
-                people=len(moved.contacts_moved) + len(moved.contacts_joined),
-            ),
-            *_joined_lines(session, services.catalog, lang, moved.tasks, new_id),
-            *_carried_lines(session, services.catalog, lang, moved, new_id),
-        ]
-        said = "\n".join(lines) + (told_line(services, lang, *told) if told else "")
+    before: list[TaskMoved] = []
+    dropped: dict[int, int] = {}
+    while True:
+        began = time.monotonic()
+        with session_scope(services.engine) as session:
+            if taken is not None and not state.take(session, *taken):
+                return MergeAsked(t("units.merge_not_asked"))
+            units = _locked(session, [*old_ids, new_id])
+            refused = _refusal(
+                session,
+                services.catalog,
+                lang,
+                units,
+                old_ids,
+                new_id,
+                actor_id,
+                services.settings.tz,
+            )
+            if refused:
+                session.rollback()  # the plan stays asked: nothing was done in this slice
+                return MergeAsked(refused)
+            tasks, last = next_slice(session, old_ids=old_ids)
+            if last:
+                moved = merge_units(
+                    session,
+                    old_ids=old_ids,
+                    new_id=new_id,
+                    actor_id=actor_id,
+                    now=now,
+                    before=before,
+                    dropped_before=dropped,
+                )
+                return _made(
+                    session, services, lang, old_ids, new_id, moved, actor_id, actor_label, now
+                )
+            moved_now, taken_off = move_work(
+                session, old_ids=old_ids, new_id=new_id, actor_id=actor_id, tasks=tasks
+            )
+            before += moved_now
+            dropped |= taken_off
+            taken = None  # taken with the first slice
+        time.sleep(max(SLICE_GAP_S, time.monotonic() - began))  # the others' writes go first
+
+
+def _made(
+    session: Session,
+    services: Services,
+    lang: str,
+    old_ids: Sequence[int],
+    new_id: int,
+    moved: UnitsMerged,
+    actor_id: int | None,
+    actor_label: str,
+    now: datetime,
+) -> MergeAsked:
+    """Finish a merge in its last transaction: deactivate the old units, audit it, tell the
+    people moved; return what the admin is told. `now`: the merge's moment, as it began."""
+    t = partial(services.catalog.get, lang)
+    for old_id in old_ids:
+        set_active(session, unit_id=old_id, active=False, actor_id=actor_id, now=now)
+    entry = record(
+        session,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        action=MERGED,
+        object_type="unit",
+        object_id=new_id,
+        details={
+            "from": list(old_ids),
+            "tasks": [m.task_id for m in moved.tasks][:100],
+            "task_count": len(moved.tasks),
+            "contacts": len(moved.contacts_moved) + len(moved.contacts_joined),
+            "groups": list(moved.groups),
+            "children": list(moved.children),
+            "invites": moved.invites,
+            "rules": list(moved.rules),
+            "rules_stopped": list(moved.rules_stopped),
+            "questions": moved.questions,
+        },
+    )
+    entry.at = now  # the merge's moment, which the units' pages say (its local day)
+    session.flush()
+    told = _tell_people(session, services, old_ids, new_id, moved)
+    lines = [
+        t(
+            "units.merged" if moved.tasks else "units.merged_no_tasks",
+            old=_names(session, old_ids),
+            new=_names(session, [new_id]),
+            count=len(moved.tasks),
+            tasks=task_numbers([m.task_id for m in moved.tasks]) or "-",
+            people=len(moved.contacts_moved) + len(moved.contacts_joined),
+        ),
+        *_joined_lines(session, services.catalog, lang, moved.tasks, new_id),
+        *_carried_lines(session, services.catalog, lang, moved, new_id),
+    ]
+    said = "\n".join(lines) + (told_line(services, lang, *told) if told else "")
     return MergeAsked(said, tuple(old_ids), new_id)
 
 

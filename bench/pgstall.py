@@ -2,6 +2,7 @@
 locked, more work than the pool.
 
     python -m bench.pgstall [--postgres URL] [--tappers 3000] [--tap-rate 10] [--only WORD]...
+        [--stall WORD]...
 
 bench.stall's province (`bench.generate --size province300`, 52,000 assignments, kept on the
 server as the database `dondoc_bench_province300` and copied for each run), with its nudged
@@ -24,6 +25,10 @@ worst lateness and the bot's RSS:
   `--lock-s` seconds while `--officials` others reply at once: more work waiting than the
   pool's connections;
 - the same on `inbox`, where every update is recorded first.
+
+`--stall WORD`: after them, bench.stall's phases whose name holds one of the words (its
+`--only`), on PostgreSQL, each with its taps (a phase `--only` does not name is not run:
+`--only idle --stall merge` runs the idle baseline and the merges).
 
 Checked after each: every tap answered once, every reply answered and stored once (one
 status report each), no traceback in the log. Written to bench/results/pgstall.json
@@ -50,6 +55,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
+from bench import stall
 from bench.common import BENCH_NOW, Official, populate, run_token, write_results
 from bench.fanout import give_buttons
 from bench.heavy import Tapper, latency_figures, probe_figures, serve_ready, task_file
@@ -59,6 +65,7 @@ from bench.stall import (
     START_TIMEOUT_S,
     ZALO_ADMIN,
     Place,
+    cli_env,
     furnish,
     loop_since,
     start,
@@ -440,6 +447,8 @@ async def _run(
         for chat in place.coordinators:
             server.add_user(chat, "Điều phối viên").started = True
         zalo.add_user(ZALO_ADMIN, "Quản trị Zalo", wrote=True)
+        for person in place.zalo_coordinators:
+            zalo.add_user(person, "Điều phối viên Zalo", wrote=True)
         buttons = await give_buttons(server, world.tappers)
         server.set_rate_limits("enforce")
         extra = {"DATABASE_URL": url, "ADMIN_IDS": ",".join(str(a) for a in ADMINS)}
@@ -470,6 +479,11 @@ async def _run(
                         or any(w in name for w in args.only)
                     ):
                         rows.append(await run_phase(name, bench, tapper, command))
+                if args.stall:  # bench.stall's phases, named by their words, on PostgreSQL
+                    env = cli_env(server, zalo, world) | {"DATABASE_URL": url}
+                    named = argparse.Namespace(only=args.stall)
+                    for name, phase in stall.phases(named, server, zalo, web, place, env):
+                        rows.append(await stall.run_phase(name, world, tapper, phase))
             figures = probe_figures(world)
         finally:
             stop(bot)
@@ -501,6 +515,7 @@ def main() -> None:
     parser.add_argument("--lock-s", type=float, default=30.0)
     parser.add_argument("--stall-ms", type=float, default=100.0)
     parser.add_argument("--only", action="append", default=[])
+    parser.add_argument("--stall", action="append", default=[])
     args = parser.parse_args()
     result = asyncio.run(pgstall(args))
     write_results("pgstall_only" if args.only else "pgstall", result)

@@ -18,8 +18,14 @@ the frame the loop ran. One phase each, one after the other:
   `/export` together;
 - the same commands typed by a Zalo admin, and `AT_ONCE` Zalo coordinators typing `/summary`
   and `/ranking year` together;
-- the dashboard's pages (overview, matrix, a task's, a unit's) and its downloads (the
-  export, the chart, the formal report of everything), each shown then built.
+- what came after (h-stall3): `/mergeunits` of two communes and of `MERGED_AT_ONCE` (the plan,
+  then its Merge button), `dondoc units merge` of `CLI_MERGED` departments run beside the bot,
+  `/setstatus` (its unit's coordinators told), `/report tuần này` on both channels,
+  `PHOTOS_IN_A_ROW` photos a Zalo official sends in a row;
+- the dashboard's pages (overview, matrix, a task's, a unit's, the overview and the matrix
+  filtered) and its downloads (the export, the chart, the formal report of everything, and of
+  what the filtered pages show), each shown then built; and hostile paths: a filter of
+  `FILTER_CHARS` characters in a download's path and a page's query.
 
 Per phase: how long the asker waited, the taps' p50/p95/p99, the worst lateness of the loop
 and each stall over `--stall-ms` with what it ran. Written to bench/results/stall.json
@@ -101,6 +107,12 @@ LARGEST_TASK = """
 SELECT task_id FROM assignment GROUP BY task_id ORDER BY count(*) DESC, task_id LIMIT 1
 """
 A_UNIT = "SELECT code, name FROM unit WHERE kind_key = 'commune' ORDER BY id LIMIT 1"
+UNITS_OF_KIND = "SELECT code FROM unit WHERE kind_key = :kind ORDER BY id"
+MERGED_AT_ONCE = 200  # the hostile merge: this many communes into one
+CLI_MERGED = 20  # departments merged by `dondoc units merge` while the bot serves
+PHOTOS_IN_A_ROW = 20
+PHOTO_MB = 2
+FILTER_CHARS = 10_000
 
 
 def province() -> Path:
@@ -132,6 +144,8 @@ class Place:
         self.unit_code = ""
         self.unit_name = ""
         self.unit_id = 0
+        self.communes: list[str] = []  # the generated communes' codes, in order
+        self.departments: list[str] = []
 
 
 def build(workdir: Path, args: argparse.Namespace) -> Place:
@@ -191,6 +205,9 @@ def furnish(engine: Engine, db_file: Path, args: argparse.Namespace) -> Place:
     place.zalo_coordinators = [str(o.user_id) for o in on_zalo_]
     place.largest, place.nudged = largest, nudged_task
     place.unit_code, place.unit_name, place.unit_id = code, name, unit_id
+    with engine.begin() as conn:
+        for kind, codes in (("commune", place.communes), ("department", place.departments)):
+            codes += conn.execute(text(UNITS_OF_KIND), {"kind": kind}).scalars().all()
     return place
 
 
@@ -205,22 +222,10 @@ def start(
     """Start `python -m bot serve` on the database, both fake servers, the admins set
     (`extra`: settings of the caller's, such as another DATABASE_URL)."""
     env = (
-        base_env()
+        cli_env(server, zalo, world)
         | {
-            "BOT_TOKEN": server.token,
-            "TELEGRAM_BASE_URL": server.base_url,
-            "TELEGRAM_BASE_FILE_URL": server.base_file_url,
-            "ZALO_BOT_TOKEN": zalo.token,
-            "ZALO_BASE_URL": zalo.url,
-            "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
-            "ZALO_ADMIN_IDS": ZALO_ADMIN,
-            "ADMIN_IDS": str(ADMIN),
-            "DATABASE_URL": f"sqlite:///{world.db_file}",
-            "FAKE_CLOCK_START": BENCH_NOW.astimezone(VN).isoformat(),
-            "LOG_LEVEL": "WARNING",
             "WEB_PORT": str(port),
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
-            "WEB_SECRET": WEB_SECRET,
             "LOOP_PROBE_FILE": str(world.db_file.parent / "probe.json"),
             "LOOP_PROBE_STALL_MS": str(stall_ms),
         }
@@ -234,6 +239,24 @@ def start(
             stdout=subprocess.DEVNULL,
             stderr=log,
         )
+
+
+def cli_env(server: FakeBotApi, zalo: FakeZalo, world: World) -> dict[str, str]:
+    """Return the settings `dondoc serve` runs with, and a command of `dondoc` beside it."""
+    return base_env() | {
+        "BOT_TOKEN": server.token,
+        "TELEGRAM_BASE_URL": server.base_url,
+        "TELEGRAM_BASE_FILE_URL": server.base_file_url,
+        "ZALO_BOT_TOKEN": zalo.token,
+        "ZALO_BASE_URL": zalo.url,
+        "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
+        "ZALO_ADMIN_IDS": ZALO_ADMIN,
+        "ADMIN_IDS": str(ADMIN),
+        "DATABASE_URL": f"sqlite:///{world.db_file}",
+        "FAKE_CLOCK_START": BENCH_NOW.astimezone(VN).isoformat(),
+        "LOG_LEVEL": "WARNING",
+        "WEB_SECRET": WEB_SECRET,
+    }
 
 
 class Answers:
@@ -476,12 +499,96 @@ def buttons_of(server: FakeBotApi, chat: int) -> list[tuple[str, int]]:
     return []
 
 
+def merges(
+    server: FakeBotApi, place: Place, env: dict[str, str]
+) -> list[tuple[str, Callable[[], Awaitable[float]]]]:
+    """Return the merges' phases: two communes into one, then `MERGED_AT_ONCE` (the plan, then
+    its Merge button), and `CLI_MERGED` departments by `dondoc units merge` meanwhile."""
+    two, many = place.communes[10:13], place.communes[20 : 21 + MERGED_AT_ONCE]
+
+    def typed(codes: list[str]) -> str:
+        return f"/mergeunits {', '.join(codes[:-1])} | {codes[-1]}"
+
+    def planned(codes: list[str]) -> Callable[[], Awaitable[float]]:
+        async def command() -> float:  # a heavy command: "queued" may come before the plan
+            before = len(server.messages(ADMIN))
+            started = time.monotonic()
+            server.send_text(ADMIN, typed(codes))
+
+            def shown() -> bool:
+                return any(m.reply_markup for m in server.messages(ADMIN)[before:])
+
+            try:
+                await server.wait_until(shown, ANSWER_TIMEOUT_S)
+            except TimeoutError:
+                return -1.0
+            return time.monotonic() - started
+
+        return command
+
+    async def confirmed() -> float:  # until the outcome: the press is answered before it
+        found = buttons_of(server, ADMIN)
+        if not found:
+            print("      no Merge button", file=sys.stderr)
+            return -1.0
+        before = len(server.messages(ADMIN))
+        started = time.monotonic()
+        server.press_button(ADMIN, *found[0])
+        try:
+            await server.wait_until(lambda: len(server.messages(ADMIN)) > before, ANSWER_TIMEOUT_S)
+        except TimeoutError:
+            return -1.0
+        said = server.messages(ADMIN)[-1].text or ""
+        print(f"      merged: {said[:120]!r}", file=sys.stderr)
+        return time.monotonic() - started
+
+    async def from_cli() -> float:
+        codes = place.departments[: CLI_MERGED + 1]
+        started = time.monotonic()
+        done = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "units", "merge", *codes[:-1], "--into", codes[-1],
+            "--yes", env=env, cwd=place.world.db_file.parent,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await done.communicate()
+        print(f"      dondoc units merge: {done.returncode} {err[-300:]!r}", file=sys.stderr)
+        return time.monotonic() - started
+
+    return [
+        ("TG /mergeunits of 2 communes (the plan)", planned(two)),
+        ("TG /mergeunits of 2 communes: Merge", confirmed),
+        (f"TG hostile: /mergeunits of {MERGED_AT_ONCE} communes (the plan)", planned(many)),
+        (f"TG hostile: /mergeunits of {MERGED_AT_ONCE} communes: Merge", confirmed),
+        (f"CLI: dondoc units merge of {CLI_MERGED} departments while serving", from_cli),
+    ]
+
+
+async def photos(zalo: FakeZalo, place: Place) -> float:
+    """Have a Zalo official (a coordinator with a unit) send `PHOTOS_IN_A_ROW` photos of
+    `PHOTO_MB` MB in a row; return the seconds until each had an answer."""
+    person = place.zalo_coordinators[0]
+    before = len(zalo.messages(person))
+    started = time.monotonic()
+    rng = random.Random(5)
+    for _ in range(PHOTOS_IN_A_ROW):
+        zalo.send_photo(person, b"\xff\xd8\xff" + rng.randbytes(PHOTO_MB * 1_000_000))
+    try:
+        await zalo.wait_until(
+            lambda: len(zalo.messages(person)) >= before + PHOTOS_IN_A_ROW, ANSWER_TIMEOUT_S
+        )
+    except TimeoutError:
+        print(f"      {len(zalo.messages(person)) - before} answers", file=sys.stderr)
+        return -1.0
+    return time.monotonic() - started
+
+
 def phases(
     args: argparse.Namespace,
     server: FakeBotApi,
     zalo: FakeZalo,
     web: httpx.AsyncClient,
     place: Place,
+    env: dict[str, str],
 ) -> list[tuple[str, Callable[[], Awaitable[float]]]]:
     """Return the phases: (name, the command a phase times)."""
     todo: list[tuple[str, Callable[[], Awaitable[float]]]] = []
@@ -580,6 +687,15 @@ def phases(
         (f"Zalo hostile: a {PASTE_LINES:,}-line paste", lambda: on_zalo(zalo, paste(PASTE_LINES)))
     )
 
+    todo += merges(server, place, env)
+    todo += [
+        (f"TG /setstatus #{place.largest}", say(f"/setstatus #{place.largest} "
+         f"{place.unit_code} | hoàn thành | bench")),
+        ("TG /report tuần này", say("/report tuần này")),
+        ("Zalo /report tuần này", partial(on_zalo, zalo, "/report tuần này")),
+        (f"Zalo {PHOTOS_IN_A_ROW} photos in a row", partial(photos, zalo, place)),
+    ]  # fmt: skip
+
     links: dict[str, str] = {}
 
     def page(path: str) -> Callable[[], Awaitable[float]]:
@@ -592,6 +708,15 @@ def phases(
                 f"      {path}: {answer.status_code}, {len(answer.content):,} bytes",
                 file=sys.stderr,
             )
+            return time.monotonic() - started
+
+        return command
+
+    def fetched(path: str) -> Callable[[], Awaitable[float]]:
+        async def command() -> float:
+            started = time.monotonic()
+            answer = await web.get(path)
+            print(f"      {path[:40]}: {answer.status_code}", file=sys.stderr)
             return time.monotonic() - started
 
         return command
@@ -619,10 +744,18 @@ def phases(
 
         return command
 
-    for path in ("/", "/matrix", f"/tasks/{place.largest}", f"/units/{place.unit_id}"):
+    filtered = ("/?kind=commune&overdue=1", "/matrix?kind=commune&overdue=1")
+    for path in ("/", "/matrix", f"/tasks/{place.largest}", f"/units/{place.unit_id}", *filtered):
         todo.append((f"web {path}", page(path)))
     for name in ("export-all of /", "report-all of /"):
         todo.append((f"web download {name}", download(name)))
+    for path in filtered:  # the downloads following the filters (`~<filters>`)
+        for name in ("export-all", "report-all"):
+            todo.append((f"web download {name} of {path}", download(f"{name} of {path}")))
+    hostile = "A" * FILTER_CHARS
+    for path in (f"/files/export/all~{hostile}", f"/files/report/all~{hostile}",
+                 f"/?q={hostile}", f"/matrix?kind={hostile}"):  # fmt: skip
+        todo.append((f"web hostile: {path[:30]}... ({FILTER_CHARS:,} characters)", fetched(path)))
     for name in ("export-task", "report-task", "chart-task"):
         todo.append((f"web download {name}", download(f"{name} of /tasks/{place.largest}")))
     # Last: fifty exports take the three heavy slots for many minutes (each its worker process).
@@ -661,7 +794,8 @@ async def stall_bench(args: argparse.Namespace) -> dict[str, Any]:
                 rows.append(await run_phase("idle (baseline)", world, tapper, idle))
                 cookies = {COOKIE: place.cookie}
                 async with httpx.AsyncClient(base_url=base, timeout=900, cookies=cookies) as web:
-                    for name, command in phases(args, server, zalo, web, place):
+                    todo = phases(args, server, zalo, web, place, cli_env(server, zalo, world))
+                    for name, command in todo:
                         rows.append(await run_phase(name, world, tapper, command))
                 figures = probe_figures(world)
             finally:

@@ -69,9 +69,9 @@ def units_import(args: argparse.Namespace) -> int:
 
 
 def units_merge(args: argparse.Namespace) -> int:
-    """Show what merging the OLD units into NEW does, ask (unless --yes), then merge in one
-    transaction. Exit 1 when it cannot be made or the answer was no; 2 when there is no
-    terminal to ask on and no --yes."""
+    """Show what merging the OLD units into NEW does, ask (unless --yes), then merge (a large
+    merge a slice of its work a transaction, `app.unit_merge.merge`). Exit 1 when it cannot
+    be made or the answer was no; 2 when there is no terminal to ask on and no --yes."""
     settings = load_settings()
     catalog, lang = load_catalog(), cli_language()
     engine = make_engine(settings.database_url)

@@ -15,25 +15,28 @@ unit's done work stays its own. Each row an old unit keeps (taken off, or its hi
 names the one its work went on in (`merged_into_id`): a reminder's button sent before the
 merge names the row taken off, and is taken for the kept one (`db.queries.checkin`).
 
-On PostgreSQL the rows moved are locked as they are read: a report being written on one is
-waited out and its status read, and a report checked just before the merge committed waits
-for it and goes to the kept row (`app.reporting.record_in`, `checkin.taken_off_meanwhile`).
+On PostgreSQL the rows moved are locked as they are read (a slice's, in its transaction): a
+report being written on one is waited out and its status read, and a report checked just
+before the merge (its slice) committed waits for it and goes to the kept row
+(`app.reporting.record_in`, `checkin.taken_off_meanwhile`).
 
 The old units' contacts become the new unit's (a person of both is one contact of it, with
 the function they had there). Their groups, the units under them, their open invites, the
 recurring rules naming them and the questions asked about an assignment taken off follow
 too (`db.queries.unit_merge_carried`). The caller deactivates the old units and audits the
-merge.
+merge; a large one it makes a slice of tasks a transaction (`next_slice`, `move_work`), the
+people and the rest with the last (`merge_units`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, delete, update
+from sqlmodel import Session, col, func, select
 
 from core.states import ReportState, TaskStatus
 from db.models import (
@@ -58,6 +61,16 @@ RANK = {
     ReportState.DONE: 3,
 }
 EARLIEST = datetime.min.replace(tzinfo=UTC)
+# A bulk UPDATE or DELETE of rows no object of the session holds: SQLAlchemy's default
+# ("evaluate") matches it against every object the session holds, thousands of assignments
+# in a large merge, once a statement (a third of 60 units' merge, 22 s of 78, went there).
+UNSYNCED = {"synchronize_session": False}
+CHUNK = 500  # assignments named in one statement
+# The old units' open assignments one transaction of a merge moves (`next_slice`): 200 units'
+# 8,600 moved at once held the write lock 7 to 17 s on SQLite (and their rows on PostgreSQL),
+# a slice of 200 a few tenths of a second, under the 2 s a reply waits for the lock.
+SLICE_ROWS = 200
+R = TypeVar("R", Reminder, ExtensionRequest, Explanation)
 
 
 @dataclass(frozen=True)
@@ -123,22 +136,48 @@ def advance(assignment: Assignment) -> tuple[int, int, datetime]:
     return rank, assignment.percent or 0, assignment.last_report_at or EARLIEST
 
 
-def _moves(
-    session: Session, *, old_ids: Sequence[int], new_id: int, lock: bool = False
-) -> list[_Move]:
-    """Return, by task, the old units' open assignments and the new unit's of the task;
-    `lock`: their rows locked until the transaction ends (a merge's, not a plan's)."""
-    open_work = (
-        select(Assignment)
-        .join(Task, col(Task.id) == col(Assignment.task_id))
-        .where(
-            col(Assignment.unit_id).in_(list(old_ids)),
-            col(Assignment.active).is_(True),
-            col(Assignment.state) != ReportState.DONE,
-            col(Task.status) == TaskStatus.OPEN,
-        )
-        .order_by(col(Assignment.task_id), col(Assignment.id))
+def _open_work(query: Any, old_ids: Sequence[int]) -> Any:
+    """Return the query of the old units' open assignments (not done, on an open task)."""
+    return query.join(Task, col(Task.id) == col(Assignment.task_id)).where(
+        col(Assignment.unit_id).in_(list(old_ids)),
+        col(Assignment.active).is_(True),
+        col(Assignment.state) != ReportState.DONE,
+        col(Task.status) == TaskStatus.OPEN,
     )
+
+
+def next_slice(session: Session, *, old_ids: Sequence[int]) -> tuple[list[int], bool]:
+    """Return the next tasks whose open work of the old units one transaction moves (the
+    first ones, about SLICE_ROWS assignments, one task at least), and whether they are all."""
+    rows = SLICE_ROWS
+    query = _open_work(select(Assignment.task_id, func.count()), old_ids)
+    tasks: list[int] = []
+    total = 0
+    for task_id, count in session.exec(
+        query.group_by(col(Assignment.task_id)).order_by(col(Assignment.task_id))
+    ):
+        if tasks and total + count > rows:
+            return tasks, False
+        tasks.append(task_id)
+        total += count
+    return tasks, True
+
+
+def _moves(
+    session: Session,
+    *,
+    old_ids: Sequence[int],
+    new_id: int,
+    tasks: Sequence[int] | None = None,
+    lock: bool = False,
+) -> list[_Move]:
+    """Return, by task (of `tasks`, else all), the old units' open assignments and the new
+    unit's of the task; `lock`: their rows locked until the transaction ends (a merge's, not
+    a plan's)."""
+    open_work = _open_work(select(Assignment), old_ids)
+    if tasks is not None:
+        open_work = open_work.where(col(Assignment.task_id).in_(list(tasks)))
+    open_work = open_work.order_by(col(Assignment.task_id), col(Assignment.id))
     if lock:  # PostgreSQL: a report in flight on one is waited out, its status then read
         open_work = open_work.with_for_update(of=Assignment)
     by_task: dict[int, list[Assignment]] = {}
@@ -181,26 +220,29 @@ def preview(
     )
 
 
-def merge_units(
-    session: Session, *, old_ids: Sequence[int], new_id: int, actor_id: int | None, now: datetime
-) -> UnitsMerged:
-    """Move the old units' open work, people and what follows them to the new unit, in the
-    session's transaction (each task's change audited; `task_count` follows by its
-    triggers)."""
-    moved, joined = _people(session, old_ids=old_ids, new_id=new_id)
-    tasks = []
+def move_work(
+    session: Session,
+    *,
+    old_ids: Sequence[int],
+    new_id: int,
+    actor_id: int | None,
+    tasks: Sequence[int] | None = None,
+) -> tuple[list[TaskMoved], dict[int, int]]:
+    """Move the old units' open work of `tasks` (else of every task) to the new unit, in the
+    session's transaction (each task's change audited); return what moved, and the
+    assignments taken off, each with the one kept."""
+    moved: list[TaskMoved] = []
     dropped: dict[int, int] = {}
-    for move in _moves(session, old_ids=old_ids, new_id=new_id, lock=True):
-        tasks.append(move.moved())
+    pairs: list[tuple[int, int]] = []
+    for move in _moves(session, old_ids=old_ids, new_id=new_id, tasks=tasks, lock=True):
+        moved.append(move.moved())
         kept = _keep(session, move, new_id=new_id)
         others = [a for a in move.sources if a is not kept]
         dropped |= {a.id or 0: kept.id or 0 for a in others}
         for source in others:
             source.active, source.merged_into_id = False, kept.id
             session.add(source)
-        session.flush()
-        for source in others:
-            _follow(session, source=source, kept=kept)
+        pairs += [(source.id or 0, kept.id or 0) for source in others]
         record(
             session,
             actor_id=actor_id,
@@ -208,19 +250,41 @@ def merge_units(
             object_type="task",
             object_id=move.task_id,
             details={
-                "from": list(tasks[-1].from_units),
+                "from": list(moved[-1].from_units),
                 "into": new_id,
                 "state": kept.state,
-                "kept_from": tasks[-1].kept_from,
+                "kept_from": moved[-1].kept_from,
             },
         )
+    session.flush()
+    _follow_all(session, pairs)
+    return moved, dropped
+
+
+def merge_units(
+    session: Session,
+    *,
+    old_ids: Sequence[int],
+    new_id: int,
+    actor_id: int | None,
+    now: datetime,
+    before: Sequence[TaskMoved] = (),
+    dropped_before: Mapping[int, int] | None = None,
+) -> UnitsMerged:
+    """Move the old units' open work (what is left of it: `before`, what earlier
+    transactions of this merge moved, `move_work`, and the assignments they took off), people
+    and what follows them to the new unit, in the session's transaction (`task_count`
+    follows by its triggers)."""
+    moved, joined = _people(session, old_ids=old_ids, new_id=new_id)
+    tasks, dropped = move_work(session, old_ids=old_ids, new_id=new_id, actor_id=actor_id)
+    dropped |= dict(dropped_before or {})
     _move_people(session, old_ids=old_ids, new_id=new_id)
     asked = carried.repoint_questions(session, contact_ids=[*moved, *joined], dropped=dropped)
     changed, stopped = carried.rename_in_rules(
         session, old_ids=old_ids, new_id=new_id, actor_id=actor_id
     )
     return UnitsMerged(
-        tuple(tasks),
+        (*before, *tasks),
         tuple(moved),
         tuple(joined),
         groups=tuple(carried.join_groups(session, old_ids=old_ids, new_id=new_id)),
@@ -298,46 +362,93 @@ def _handed_over(
         query = update(table).where(col(table.assignment_id) == best.id)
         if kept_by_live is not None:
             query = query.where(~kept_by_live)
-        session.execute(query.values(assignment_id=history.id))
+        session.execute(query.values(assignment_id=history.id), execution_options=UNSYNCED)
     best.last_report_at = reported
     session.add(best)
     session.flush()
     return best
 
 
-def _follow(session: Session, *, source: Assignment, kept: Assignment) -> None:
-    """Give the kept assignment the source's reminder records and messages (where it has
-    none of that day or message), and its pending extension request and unanswered
-    explanation (where it has none)."""
-    assert source.id is not None
-    assert kept.id is not None
-    days = set(session.exec(select(col(Reminder.due_on)).where(Reminder.assignment_id == kept.id)))
-    for reminder in session.exec(select(Reminder).where(Reminder.assignment_id == source.id)):
-        if reminder.due_on not in days:
-            reminder.assignment_id = kept.id
-            reminder.key = reminder.key.replace(f"r:{source.id}:", f"r:{kept.id}:", 1)
-            session.add(reminder)
-    about_kept = select(OutboxItem.outbox_id).where(OutboxItem.assignment_id == kept.id)
-    session.execute(
-        update(OutboxItem)
-        .where(
-            col(OutboxItem.assignment_id) == source.id,
-            col(OutboxItem.outbox_id).not_in(about_kept),
-        )
-        .values(assignment_id=kept.id)
-    )
-    session.execute(delete(OutboxItem).where(col(OutboxItem.assignment_id) == source.id))
-    pending = select(ExtensionRequest).where(ExtensionRequest.status == "pending")
-    if session.exec(pending.where(ExtensionRequest.assignment_id == kept.id)).first() is None:
-        for request in session.exec(pending.where(ExtensionRequest.assignment_id == source.id)):
-            request.assignment_id = kept.id
-            session.add(request)
-    unanswered = select(Explanation).where(col(Explanation.answered_at).is_(None))
-    if session.exec(unanswered.where(Explanation.assignment_id == kept.id)).first() is None:
-        for asked in session.exec(unanswered.where(Explanation.assignment_id == source.id)):
-            asked.assignment_id = kept.id
-            session.add(asked)
+def _follow_all(session: Session, pairs: Sequence[tuple[int, int]]) -> None:
+    """Give each kept assignment its sources' reminder records and messages (where it has
+    none of that day or message), and a pending extension request and unanswered explanation
+    (where it has none), the (source, kept) pairs taken in order: the first source's wins.
+
+    A few statements for the whole merge, not a few per assignment taken off: 200 units'
+    thousands of them held the write lock, and every reply, for most of a minute."""
+    if not pairs:
+        return
+    ids = sorted({a for pair in pairs for a in pair})
+    reminders = _by_assignment(_rows_of(session, Reminder, ids))
+    days = {a: {r.due_on for r in rows} for a, rows in reminders.items()}
+    items: dict[int, set[int]] = {}
+    for outbox_id, assignment_id in _chunked(
+        session, select(OutboxItem.outbox_id, OutboxItem.assignment_id), OutboxItem, ids
+    ):
+        items.setdefault(assignment_id, set()).add(outbox_id)
+    requests = _rows_of(session, ExtensionRequest, ids, ExtensionRequest.status == "pending")
+    asked = _rows_of(session, Explanation, ids, col(Explanation.answered_at).is_(None))
+    pending: list[dict[int, list[Any]]] = [_by_assignment(requests), _by_assignment(asked)]
+    moved_items: list[dict[str, int]] = []
+    for source, kept in pairs:
+        kept_days = days.setdefault(kept, set())
+        for reminder in reminders.get(source, []):
+            if reminder.due_on not in kept_days:
+                kept_days.add(reminder.due_on)
+                reminder.assignment_id = kept
+                reminder.key = reminder.key.replace(f"r:{source}:", f"r:{kept}:", 1)
+                session.add(reminder)
+        kept_items = items.setdefault(kept, set())
+        for outbox_id in sorted(items.pop(source, set()) - kept_items):
+            kept_items.add(outbox_id)
+            moved_items.append({"o": outbox_id, "s": source, "k": kept})
+        for rows in pending:
+            if not rows.get(kept) and rows.get(source):
+                rows[kept] = rows.pop(source)
+                for row in rows[kept]:
+                    row.assignment_id = kept
+                    session.add(row)
     session.flush()
+    if moved_items:
+        repoint = (
+            update(OutboxItem)
+            .where(
+                col(OutboxItem.outbox_id) == bindparam("o"),
+                col(OutboxItem.assignment_id) == bindparam("s"),
+            )
+            .values(assignment_id=bindparam("k"))
+        )
+        session.connection().execute(repoint, moved_items)
+    sources = [source for source, _ in pairs]
+    for chunk in _chunks(sources):  # what is left of theirs is the kept one's already
+        gone = delete(OutboxItem).where(col(OutboxItem.assignment_id).in_(chunk))
+        session.execute(gone, execution_options=UNSYNCED)
+
+
+def _rows_of(session: Session, table: type[R], ids: Sequence[int], *where: Any) -> list[R]:
+    """Return the rows of a table about the assignments, by id, in chunks of a statement."""
+    return list(_chunked(session, select(table).where(*where), table, ids))
+
+
+def _by_assignment(rows: Sequence[R]) -> dict[int, list[R]]:
+    """Return the rows by the assignment they are about, in their order."""
+    found: dict[int, list[R]] = {}
+    for row in rows:
+        found.setdefault(row.assignment_id, []).append(row)
+    return found
+
+
+def _chunked(session: Session, query: Any, table: Any, ids: Sequence[int]) -> Iterator[Any]:
+    """Run the query about the assignments, a chunk of them a statement, in the ids' order."""
+    for chunk in _chunks(ids):
+        wanted = col(table.assignment_id).in_(chunk)
+        yield from session.exec(query.where(wanted).order_by(col(table.assignment_id)))
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    """Yield the ids CHUNK at a time (SQLite's bound of a statement's variables)."""
+    for at in range(0, len(ids), CHUNK):
+        yield list(ids[at : at + CHUNK])
 
 
 def _move_people(session: Session, *, old_ids: Sequence[int], new_id: int) -> None:

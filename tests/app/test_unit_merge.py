@@ -7,15 +7,17 @@ assignment of the new unit with the most advanced status.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session, col, func, select
 
 from app.actor import Actor
 from app.i18n import load_catalog
@@ -35,6 +37,7 @@ from db.models import (
     Unit,
     UnitContact,
 )
+from db.queries import unit_merge as unit_merge_queries
 from db.queries.checkin import Check, check_reportable
 from db.queries.evidence import evidence_of
 from db.queries.export import load
@@ -47,6 +50,8 @@ from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
 
 NOW = DEFAULT_NOW
+# The tables whose rows about an assignment taken off follow the kept one.
+FOLLOWING = re.compile(r"\b(reminder|outbox_item|extension_request|explanation)\b")
 DUE = date(2026, 12, 18)
 
 
@@ -564,3 +569,114 @@ def test_an_export_after_a_merge_keeps_the_old_units_reports_and_files_with_the_
         assert data.documents[row_id] == [("12/KH", None)]
         assert [(h.unit, h.percent) for h in data.history] == [("Xã An Hòa", 80)]
         assert [e.file_name for e in evidence_of(s, assignment_id=row_id)] == ["ke-hoach.pdf"]
+
+
+def one_task_of_units(db: Engine, count: int, code: str) -> tuple[tuple[int, ...], int]:
+    """Give a task to `count` old units, each reminded today and messaged once about it;
+    return the old units' ids and the new unit's."""
+    with Session(db) as s:
+        olds = [make_unit(s, f"{code}-{n:03d}") for n in range(count)]
+        new = make_unit(s, f"{code}-MOI")
+        task = make_task(s, "Kế hoạch chuyển đổi số", DUE, olds)
+        for unit in olds:
+            work = of(s, task.id, unit)
+            s.add(Reminder(key=f"r:{work.id}:2026-11-18", assignment_id=work.id or 0,
+                           kind="assigned", due_on=NOW.date(), status="queued"))  # fmt: skip
+            enqueue(s, key=f"rem:{work.id}", chat_id="1", kind="reminder", text="Nhắc việc",
+                    now=NOW, assignment_ids=[work.id or 0])  # fmt: skip
+        s.commit()
+        return tuple(u.id or 0 for u in olds), new.id or 0
+
+
+def statements_of_merge(db: Engine, settings: Settings, count: int) -> int:
+    """Return how many statements about reminders, messages, extension requests and
+    explanations merging `count` units on one task runs."""
+    old_ids, new_id = one_task_of_units(db, count, f"X{count}")
+    ran: list[str] = []
+
+    def counted(*args: object) -> None:
+        if FOLLOWING.search(str(args[2])):
+            ran.append(str(args[2]))
+
+    event.listen(db, "before_cursor_execute", counted)
+    try:
+        merge(services_on(db, settings), "vi", old_ids=old_ids, new_id=new_id, actor_id=None)
+    finally:
+        event.remove(db, "before_cursor_execute", counted)
+    return len(ran)
+
+
+def test_merging_forty_units_runs_as_many_statements_as_merging_four(
+    engine: Engine, settings: Settings
+) -> None:
+    """The reminders, messages, requests and explanations of the assignments a merge takes
+    off follow the kept one in a few statements for the whole merge, not a few for each:
+    200 units' 8,600 assignments held the write lock, and every reply, for most of a
+    minute."""
+    few = statements_of_merge(engine, settings, 4)
+    many = statements_of_merge(engine, settings, 40)
+    assert many == few
+
+
+def test_a_large_merge_moves_its_work_a_slice_at_a_time_and_others_write_between(
+    db: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A merge of more open work than a transaction moves commits a slice of its tasks at a
+    time (another person's write goes in after the first, one task moved then), and
+    ends as one merge: every task moved, the old units deactivated, audited once."""
+    monkeypatch.setattr(unit_merge_queries, "SLICE_ROWS", 2)
+    with Session(db) as s:
+        an_hoa, binh_minh = make_unit(s, "XA-AH"), make_unit(s, "XA-BM")
+        hoa_binh = make_unit(s, "XA-HB")
+        tasks = [make_task(s, f"Nhiệm vụ {n}", DUE, [an_hoa, binh_minh]).id for n in range(3)]
+        old_ids, new_id = (an_hoa.id or 0, binh_minh.id or 0), hoa_binh.id or 0
+    moved_when_others_wrote: list[int] = []
+
+    def another_writer(session: Session) -> None:
+        if moved_when_others_wrote:
+            return
+        with db.begin() as other:  # a reply's write, between the merge's transactions
+            other.execute(update(Unit).where(col(Unit.id) == new_id).values(updated_at=NOW))
+            query = select(func.count()).where(
+                Assignment.unit_id == new_id, col(Assignment.active).is_(True)
+            )
+            moved_when_others_wrote.append(other.execute(query).scalar_one())
+
+    event.listen(OrmSession, "after_commit", another_writer)
+    try:
+        done = merge(services_on(db, settings), "vi", old_ids=old_ids, new_id=new_id,
+                     actor_id=None)  # fmt: skip
+    finally:
+        event.remove(OrmSession, "after_commit", another_writer)
+    assert moved_when_others_wrote == [1]
+    assert f"#{tasks[2]}" in done.text
+    with Session(db) as s:
+        assert [of(s, t, new_id).active for t in tasks] == [True, True, True]
+        assert not s.get_one(Unit, old_ids[0]).active
+        actions = s.exec(select(AuditLog.action)).all()
+        assert actions.count("unit.merged") == 1
+        assert actions.count("task.units_merged") == 3
+
+
+def test_a_merge_made_in_slices_links_every_row_the_old_units_keep_to_the_kept_one(
+    db: Engine, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Three tasks of An Hòa and Bình Minh merged into Hòa Bình a task a transaction: on
+    each, the row taken off and the history's copy name Hòa Bình's row (a reminder's button
+    naming them reaches it), the first slices' as the last's."""
+    monkeypatch.setattr(unit_merge_queries, "SLICE_ROWS", 2)
+    with Session(db) as s:
+        an_hoa, binh_minh = make_unit(s, "XA-AH"), make_unit(s, "XA-BM")
+        new_id = make_unit(s, "XA-HB").id or 0
+        tasks = [make_task(s, f"Nhiệm vụ {n}", DUE, [an_hoa, binh_minh]).id for n in range(3)]
+        old_ids = (an_hoa.id or 0, binh_minh.id or 0)
+    merge(services_on(db, settings), "vi", old_ids=old_ids, new_id=new_id, actor_id=None)
+    with Session(db) as s:
+        for task_id in tasks:
+            kept = of(s, task_id, new_id).id
+            kept_by_old = s.exec(
+                select(Assignment.merged_into_id).where(
+                    Assignment.task_id == task_id, col(Assignment.unit_id).in_(old_ids)
+                )
+            ).all()
+            assert kept_by_old == [kept, kept]
