@@ -1,7 +1,7 @@
 """The fan-out's claim alone: how long one claim of the senders takes, SQLite and PostgreSQL.
 
     python -m bench.fanout --claims [--chats 3000] [--history 20] [--repeat 40] [--before REV]
-                           [--postgres URL]
+                           [--rounds 1] [--postgres URL]
 
 A fan-out's queue, `--chats` chats each with one reminder due, and, per chat, `--history`
 messages sent before (a chat with a year of them reads more to find its head), written by
@@ -12,7 +12,8 @@ that every claim reads the same queue (one first, not counted, opens the connect
 PostgreSQL's statistics are taken first, as its autovacuum keeps them); their median and
 90th percentile in ms. With
 `--before REV` the same runs first on REV's code (`bench.common.on_revision`: its own
-migrations, so its own indexes), after over before beside.
+migrations, so its own indexes), after over before beside; with `--rounds N`, N times
+alternately, each side's claims pooled.
 """
 
 from __future__ import annotations
@@ -139,6 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--history", type=int, default=20)
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--before", metavar="REV")
+    parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--postgres", metavar="URL")
     parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -154,11 +156,15 @@ def main(argv: list[str] | None = None) -> None:
         return
     from bench.common import median, on_revision, print_table, write_results
 
-    then = None
-    if args.before:
-        said = on_revision(args.before, Path(__file__), [*sizes, "--measure-only"])
-        then = json.loads(said.strip().splitlines()[-1])
-    now = measure(server, args.chats, args.history, args.repeat)
+    then: dict[str, list[float]] | None = {"sqlite": [], "postgresql": []} if args.before else None
+    now: dict[str, list[float]] = {"sqlite": [], "postgresql": []}
+    for _ in range(args.rounds):  # alternately, so that a busy minute weighs on both
+        if then is not None:
+            said = on_revision(args.before, Path(__file__), [*sizes, "--measure-only"])
+            for label, ms in json.loads(said.strip().splitlines()[-1]).items():
+                then[label] += ms
+        for label, ms in measure(server, args.chats, args.history, args.repeat).items():
+            now[label] += ms
     rows = []
     for label in ("sqlite", "postgresql"):
         line = summary(now[label])
@@ -168,6 +174,7 @@ def main(argv: list[str] | None = None) -> None:
         rows.append((f"{label}: a claim of {BATCH}", line))
     title = f"The fan-out's claim: {args.chats} chats due, {args.history} sent rows a chat"
     keep = {"chats": args.chats, "history": args.history, "before": args.before}
+    keep |= {"rounds": args.rounds}
     path = write_results("fanout_claims", keep | {"then": then, "now": now})
     print_table(title, [*rows, ("results", str(path))])
 
