@@ -22,7 +22,6 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, not_, or_, update
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from core.states import SendStatus
@@ -107,15 +106,15 @@ def claim(
     if not ids:
         return []
     until = now + lease
-    session.execute(
+    # The rows leased come back with the UPDATE (RETURNING): a round trip less, which on
+    # PostgreSQL is most of a claim's time once the heads are read too.
+    leased = session.execute(
         update(Outbox)
         .where(col(Outbox.id).in_(ids), free)
         .values(lease_owner=owner, lease_until=until)
+        .returning(Outbox)
     )
-    mine = select(Outbox).where(
-        col(Outbox.id).in_(ids), Outbox.lease_owner == owner, Outbox.lease_until == until
-    )
-    rows = sorted(session.exec(mine), key=lambda r: (r.priority, r.not_before, r.id or 0))
+    rows = sorted(leased.scalars(), key=lambda r: (r.priority, r.not_before, r.id or 0))
     return [_claimed(row) for row in rows]
 
 
@@ -168,33 +167,26 @@ def heads(
     """
     if not chats:
         return {}
-    row = aliased(Outbox)
-    in_flight = col(row.lease_until) >= now
-    due = and_(*may_go(row), col(row.not_before) <= now)
-    put_off = and_(*may_go(row), col(row.attempts) > 0)
-    free = or_(col(row.lease_until).is_(None), col(row.lease_until) < now)
-    put_off_again = and_(
-        free, col(row.not_before) > now, col(row.attempts) >= HOLDS_ITS_KIND_AFTER
-    )
+    row = Outbox.__table__.c  # type: ignore[attr-defined]  # Core: no ORM statement to adapt
+    in_flight = row.lease_until >= now
+    due = and_(*may_go(row), row.not_before <= now)
+    put_off = and_(*may_go(row), row.attempts > 0)
+    free = or_(row.lease_until.is_(None), row.lease_until < now)
+    put_off_again = and_(free, row.not_before > now, row.attempts >= HOLDS_ITS_KIND_AFTER)
     query = (
-        select(
-            col(row.chat_id),
-            col(row.kind),
-            func.min(row.id),
-            func.min(case((put_off_again, row.id))),
-        )
+        select(row.chat_id, row.kind, func.min(row.id), func.min(case((put_off_again, row.id))))
         .where(
-            col(row.channel) == channel,
-            col(row.chat_id).in_(sorted(chats)),
-            col(row.status).in_(READY),
+            row.channel == channel,
+            row.chat_id.in_(sorted(chats)),
+            row.status.in_(READY),
             or_(in_flight, due, put_off),
         )
-        .group_by(col(row.chat_id), col(row.kind))
+        .group_by(row.chat_id, row.kind)
     )
     # A kind's rows of a chat wait behind its first; a kind whose first is put off again
     # holds no other kind, the rest go in the chat's order.
     going: dict[tuple[str, str], int] = {}
-    for chat, kind, first, again in session.exec(query):
+    for chat, kind, first, again in session.connection().execute(query):
         if first is not None and first != again:
             going[(chat, kind)] = first
     chat_first: dict[str, int] = {}
