@@ -22,6 +22,8 @@ second, 1 per second per chat) and answers 429 with retry_after to any excess.
    since the generator's seed makes it the same every time; delete the file to rebuild it.
 Zalo (`bench/fanout_zalo.py`, first): `--zalo-reminders` officials on Zalo, a Zalo-only bot
 process, the fake Zalo server enforcing ZALO_SEND_RATE_PER_S; `--only-zalo` runs just that.
+`--claims` times the senders' claim alone instead, on SQLite and PostgreSQL, `--before REV`
+too (`bench/fanout_claims.py`, its options).
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from sqlalchemy import text
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
 from app.signing import derive_button_key, sign
+from bench import fanout_claims
 from bench.baselines import run_baselines
 from bench.common import (
     BENCH_NOW,
@@ -347,6 +350,9 @@ def latency_figures(latencies: list[float]) -> dict[str, Any]:
 
 def main() -> None:
     """Run, print the tables and write bench/results/fanout.json."""
+    if "--claims" in sys.argv[1:]:  # a bench of its own, with its own options
+        fanout_claims.main([a for a in sys.argv[1:] if a != "--claims"])
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reminders", type=int, default=3000)
     parser.add_argument("--tap-rate", type=float, default=20.0)

@@ -44,6 +44,8 @@ class Outbox(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_ready", "status", "priority", "not_before"),
+        # a chat's rows still to send, which the claim reads (`outbox_claims.heads`)
+        Index("ix_outbox_chat", "chat_id", "channel", "status"),
         Index("ix_outbox_kind_created", "kind", "created_at"),  # who was nudged lately
         Index("ix_outbox_created", "created_at"),  # the oldest rows, which housekeeping purges
     )
@@ -51,7 +53,7 @@ class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=160, unique=True)
     channel: str = Field(default="telegram", max_length=20)
-    chat_id: str = Field(max_length=64, index=True)
+    chat_id: str = Field(max_length=64)
     # Indexed for a merge (db/queries/merging.py), which moves a person's messages.
     contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
     kind: str = Field(max_length=20)  # reminder|nudge|notice|digest|escalation

@@ -7,21 +7,34 @@ cancelled (no longer needed). What a row holds: `db/queries/outbox.py`.
 
 Messages to one chat go out in the order they were queued (by id), one at a time: a row is
 claimed only when it heads its chat's queue (`heads`), no earlier row of the chat still to
-be sent and in flight or free to go. Both senders claim here, so the rule holds on every
-channel and across restarts.
+be sent and in flight or free to go. A row the channel keeps failing (5xx, put off for a
+retry `HOLDS_ITS_KIND_AFTER` times) holds only the later rows of its kind. Both senders
+claim here, so the rule holds on every channel and across restarts.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, not_, or_, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    not_,
+    or_,
+    update,
+)
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.states import SendStatus
@@ -29,6 +42,13 @@ from db.models import Outbox
 from db.queries.audit import record
 from db.queries.outbox import READY, TELEGRAM, office_flagged
 from db.queries.task_notices import CHANGED, TOLD, UNTOLD
+
+# Tries after which a row put off for a retry holds only its chat's later rows of its kind
+# (a notice the next notices, a reminder the next reminders): the first try and the first
+# retry failed, five minutes apart, and the rest of its ~40 minutes of retries would hold
+# the person's reminder or digest of the day too. Notices of one task stay in their order
+# ("closed" never after "reopened"), since they are of one kind.
+HOLDS_ITS_KIND_AFTER = 2
 
 
 @dataclass(frozen=True)
@@ -70,11 +90,12 @@ def claim(
     lease is taken with a conditional UPDATE, so on SQLite too a row goes to one owner.
     """
     free = or_(col(Outbox.lease_until).is_(None), col(Outbox.lease_until) < now)
+    bounds = Bounds(max_priority, tuple(kinds_held), office_held)
     may_go = partial(
         _may_go, max_priority=max_priority, kinds_held=kinds_held, office_held=office_held
     )
     query = (
-        select(Outbox.id, Outbox.chat_id)
+        select(Outbox.id, Outbox.chat_id, Outbox.kind)
         .where(
             col(Outbox.status).in_(READY),
             col(Outbox.not_before) <= now,
@@ -90,25 +111,34 @@ def claim(
     # A page at a time, as many as wanted: a chat's later rows are few, and PostgreSQL
     # locks every row a page reads (another claim skips them).
     for offset in itertools.count(0, limit):
-        page = [(i, chat) for i, chat in session.exec(query.offset(offset).limit(limit))]
-        first = heads(session, channel, now, may_go, chats={chat for _, chat in page})
-        ids += [i for i, chat in page if i is not None and first.get(chat) == i]
+        page = list(session.exec(query.offset(offset).limit(limit)))
+        first = heads(session, channel, now, bounds, chats={chat for _, chat, _ in page})
+        ids += [i for i, chat, kind in page if i is not None and first.get((chat, kind)) == i]
         if len(ids) >= limit or len(page) < limit:
             break
     ids = ids[:limit]
     if not ids:
         return []
     until = now + lease
-    session.execute(
+    # The rows leased come back with the UPDATE (RETURNING): a round trip less, which on
+    # PostgreSQL is most of a claim's time once the heads are read too.
+    leased = session.execute(
         update(Outbox)
         .where(col(Outbox.id).in_(ids), free)
         .values(lease_owner=owner, lease_until=until)
+        .returning(Outbox)
     )
-    mine = select(Outbox).where(
-        col(Outbox.id).in_(ids), Outbox.lease_owner == owner, Outbox.lease_until == until
-    )
-    rows = sorted(session.exec(mine), key=lambda r: (r.priority, r.not_before, r.id or 0))
+    rows = sorted(leased.scalars(), key=lambda r: (r.priority, r.not_before, r.id or 0))
     return [_claimed(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What a claim may send now (`claim`'s arguments of the same names)."""
+
+    max_priority: int | None = None
+    kinds_held: tuple[str, ...] = ()
+    office_held: bool = False
 
 
 def _may_go(
@@ -135,11 +165,12 @@ def heads(
     session: Session,
     channel: str,
     now: datetime,
-    may_go: Callable[[Any], list[ColumnElement[bool]]],
+    bounds: Bounds,
     *,
     chats: set[str],
-) -> dict[str, int]:
-    """Return the id of the row heading each of these chats' queues on a channel.
+) -> dict[tuple[str, str], int]:
+    """Return the id of the row heading each of these chats' queues on a channel, for a row
+    of each kind found in them: `(chat, kind) -> id`.
 
     A chat's head is its first row (the lowest id) still to be sent which is in flight
     (leased: being sent, or its sender died and the lease has not run out) or may go now
@@ -148,28 +179,59 @@ def heads(
     is sent, failed for good, cancelled or rerouted before it goes, and a notice retried is
     not overtaken by its correction, nor a text in parts by the next one. A row held for
     later that was never tried (a notice or nudge waiting for office time, a reminder out of
-    office time) heads nothing: what is queued meanwhile goes.
+    office time) heads nothing: what is queued meanwhile goes. A kind whose first row is put
+    off after `HOLDS_ITS_KIND_AFTER` tries waits alone: a reminder or a digest goes past a
+    notice that keeps meeting 5xx and the notices queued after it, which wait for it.
 
     Read for the chats of a page of candidates only: a look back from every ready row, or a
     grouped pass over all of them, made each claim of a 3,000-row fan-out several times
-    slower (SQLite ran it for every ready row before the ORDER BY and LIMIT).
+    slower (SQLite ran it for every ready row before the ORDER BY and LIMIT); a chat's rows
+    still to send are found by `ix_outbox_chat` (migration 0019).
     """
     if not chats:
         return {}
-    row = aliased(Outbox)
-    in_flight = col(row.lease_until) >= now
-    may_go_now = and_(*may_go(row), or_(col(row.not_before) <= now, col(row.attempts) > 0))
-    query = (
-        select(col(row.chat_id), func.min(row.id))
-        .where(
-            col(row.channel) == channel,
-            col(row.chat_id).in_(sorted(chats)),
-            col(row.status).in_(READY),
-            or_(in_flight, may_go_now),
-        )
-        .group_by(col(row.chat_id))
+    said = {"channel": channel, "chats": sorted(chats), "now": now}
+    found = session.connection().execute(_heads_query(bounds), said)
+    # A kind's rows of a chat wait behind its first; a kind whose first is put off again
+    # holds no other kind, the rest go in the chat's order.
+    going: dict[tuple[str, str], int] = {}
+    for chat, kind, first, again in found:
+        if first is not None and first != again:
+            going[(chat, kind)] = first
+    chat_first: dict[str, int] = {}
+    for (chat, _), first in going.items():
+        chat_first[chat] = min(chat_first.get(chat, first), first)
+    return {key: first for key, first in going.items() if chat_first[key[0]] == first}
+
+
+@functools.cache
+def _heads_query(bounds: Bounds) -> Select[tuple[str, str, int | None, int | None]]:
+    """Return the statement of `heads` for claims of these bounds, built once (by Core
+    columns, its parameters bound at each claim): built at each claim, it was most of the
+    claim's time in Python."""
+    row = Outbox.__table__.c  # type: ignore[attr-defined]
+    now: BindParameter[datetime] = bindparam("now", type_=row.not_before.type)  # UTC
+    may_go = _may_go(
+        row,
+        max_priority=bounds.max_priority,
+        kinds_held=bounds.kinds_held,
+        office_held=bounds.office_held,
     )
-    return {chat: first for chat, first in session.exec(query) if first is not None}
+    in_flight = row.lease_until >= now
+    due = and_(*may_go, row.not_before <= now)
+    put_off = and_(*may_go, row.attempts > 0)
+    free = or_(row.lease_until.is_(None), row.lease_until < now)
+    put_off_again = and_(free, row.not_before > now, row.attempts >= HOLDS_ITS_KIND_AFTER)
+    return (
+        sa_select(row.chat_id, row.kind, func.min(row.id), func.min(case((put_off_again, row.id))))
+        .where(
+            row.channel == bindparam("channel"),
+            row.chat_id.in_(bindparam("chats", expanding=True)),
+            row.status.in_(READY),
+            or_(in_flight, due, put_off),
+        )
+        .group_by(row.chat_id, row.kind)
+    )
 
 
 def _claimed(row: Outbox) -> Claimed:

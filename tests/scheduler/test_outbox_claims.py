@@ -210,6 +210,71 @@ def test_rows_waiting_behind_their_chat_leave_the_claim_to_other_rows(session: S
     ]
 
 
+def tried(session: Session, outbox_id: int, times: int) -> None:
+    """Try a row `times` times, a LEASE apart, each met by a 502 and put off for a LEASE."""
+    for n in range(times):
+        at = NOW + n * LEASE
+        claim(session, owner="a", now=at, limit=9, lease=LEASE)
+        assert mark_sending(session, outbox_id=outbox_id, owner="a", now=at, lease=LEASE)
+        retry_later(session, outbox_id=outbox_id, not_before=at + LEASE, error=f"502 #{n}")
+    session.commit()
+
+
+def kind_after(session: Session, kind: str) -> int:
+    """Queue a message of `kind` to chat 8000 after the rest; return its id."""
+    row = enqueue(session, key=kind, chat_id="8000", kind=kind, text=kind, now=NOW)
+    assert row is not None
+    assert row.id is not None
+    session.commit()
+    return row.id
+
+
+def after_a_second_failed_try(session: Session) -> tuple[int, int, int]:
+    """Queue "closed", "reopened" and a digest to chat 8000; fail "closed" twice, the second
+    time at NOW + LEASE (retried at NOW + 2 LEASE)."""
+    closed, reopened = to_one_chat(session, "closed", "reopened")
+    digest = kind_after(session, "digest")
+    tried(session, closed, 2)
+    return closed, reopened, digest
+
+
+def to_8000(rows: list[Claimed]) -> list[int]:
+    """Return the ids of the rows claimed for chat 8000."""
+    return [r.id for r in rows if r.chat_id == "8000"]
+
+
+def test_a_row_failing_again_holds_only_its_kind(session: Session) -> None:
+    """A notice put off after its second try lets the digest queued after it go, but not
+    the next notice: that one comes after it, as the person must read them."""
+    closed, reopened, digest = after_a_second_failed_try(session)
+    meanwhile, retried = NOW + LEASE, NOW + 2 * LEASE
+    assert to_8000(claim(session, owner="a", now=meanwhile, limit=9, lease=LEASE)) == [digest]
+    mark_sent(session, outbox_id=digest, now=meanwhile, message_id="1")
+    assert to_8000(claim(session, owner="a", now=meanwhile, limit=9, lease=LEASE)) == []
+    assert to_8000(claim(session, owner="a", now=retried, limit=9, lease=LEASE)) == [closed]
+    mark_sent(session, outbox_id=closed, now=retried, message_id="2")
+    assert to_8000(claim(session, owner="a", now=retried, limit=9, lease=LEASE)) == [reopened]
+
+
+def test_a_row_failed_once_still_holds_every_kind(session: Session) -> None:
+    """After its first try only, a notice put off holds the digest queued after it too: a
+    5xx is mostly over by its retry, five minutes later."""
+    closed, _ = to_one_chat(session, "closed", "reopened")
+    kind_after(session, "digest")
+    tried(session, closed, 1)
+    assert to_8000(claim(session, owner="a", now=NOW, limit=9, lease=LEASE)) == []
+
+
+@pytest.mark.postgres
+def test_a_row_failing_again_holds_only_its_kind_on_postgresql(pg_engine: Engine) -> None:
+    """The digest goes past the notice failing again on PostgreSQL too."""
+    with Session(pg_engine) as session:
+        _, _, digest = after_a_second_failed_try(session)
+        claimed = claim(session, owner="a", now=NOW + LEASE, limit=9, lease=LEASE)
+        session.commit()
+    assert to_8000(claimed) == [digest]
+
+
 @pytest.mark.postgres
 def test_a_row_waits_for_the_one_before_it_on_postgresql(pg_engine: Engine) -> None:
     """The chat's order holds on PostgreSQL too (the claim's FOR UPDATE with its subquery)."""
