@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 
 Arm = Callable[..., threading.Event]
 # The first statement of a status reply: what its text may be about (the question pending,
@@ -64,3 +65,18 @@ def locking_at(engine: Engine, db_path: Path, seconds: float) -> Iterator[Arm]:
         yield arm
     finally:
         event.remove(engine, "before_cursor_execute", take)
+
+
+def waiting_for_a_lock(engine: Engine, done: threading.Event) -> None:
+    """Return once another transaction waits for a row lock on PostgreSQL, or `done` is set
+    (10 s at most: a guard against a hang, not a measure)."""
+    deadline = time.monotonic() + 10
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    while not done.is_set() and time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(query).scalar_one():
+                return
+        time.sleep(0.01)

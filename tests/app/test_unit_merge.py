@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, text, update
+from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, func, select
@@ -48,6 +47,7 @@ from db.queries.taskcounts import drift
 from db.queries.unit_merge import merge_units
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.harness import DEFAULT_NOW
+from tests.locks import waiting_for_a_lock
 
 NOW = DEFAULT_NOW
 # The tables whose rows about an assignment taken off follow the kept one.
@@ -421,21 +421,6 @@ def test_a_plan_with_nothing_to_move_says_so_without_zeros(
         "• Xã An Hòa (XA-AH) sẽ ngừng theo dõi; lịch sử báo cáo và việc đã hoàn thành vẫn là"
         " của đơn vị cũ.",
     ]
-
-
-def waiting_for_a_lock(engine: Engine, done: threading.Event) -> None:
-    """Return once another transaction waits for a row lock, or finished (10 s at most: a
-    guard against a hang, not a measure)."""
-    deadline = time.monotonic() + 10
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    )
-    while not done.is_set() and time.monotonic() < deadline:
-        with engine.connect() as conn:
-            if conn.execute(query).scalar_one():
-                return
-        time.sleep(0.01)
 
 
 def racing_units(s: Session) -> tuple[int, int, int, int, int]:

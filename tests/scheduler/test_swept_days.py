@@ -10,17 +10,16 @@ forgets is forgotten alone, and days past SWEPT_KEEP are let go.
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from db.engine import session_scope
 from db.queries import state
 from scheduler.dispatcher.swept import SWEPT_DAYS, SWEPT_KEEP, record_swept, swept_days
+from tests.locks import waiting_for_a_lock
 
 NOW = datetime(2026, 11, 18, 1, 0, tzinfo=UTC)
 MON, TUE, WED = date(2026, 11, 16), date(2026, 11, 17), date(2026, 11, 18)
@@ -39,21 +38,6 @@ def days_of(engine: Engine) -> dict[date, int]:
     """Return the days swept as stored."""
     with Session(engine) as s:
         return swept_days(s)
-
-
-def waiting_for_a_lock(engine: Engine, done: threading.Event) -> None:
-    """Return once the other transaction waits for a row lock, or finished (10 s at most:
-    a guard against a hang, not a measure)."""
-    deadline = time.monotonic() + 10
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity"
-        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-    )
-    while not done.is_set() and time.monotonic() < deadline:
-        with engine.connect() as conn:
-            if conn.execute(query).scalar_one():
-                return
-        time.sleep(0.01)
 
 
 @pytest.mark.postgres
