@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import sys
 
-TYPE_CHECKING = False  # typing's own, without importing typing
-if TYPE_CHECKING:
-    from types import TracebackType
-
 _shown = sys.excepthook
 
 
@@ -23,9 +19,16 @@ def _quiet_interrupt(
 # calls `main`, which turns Ctrl+C into a quiet exit: a Ctrl+C before it (the first tenths of
 # a second) printed a KeyboardInterrupt traceback. Within `dondoc` alone, not in a program
 # that imports the bot (tests, tools), an uncaught one is not printed; the process still
-# ends as interrupted (by SIGINT, as Python ends it).
-if sys.argv and sys.argv[0].rsplit("/", 1)[-1] == "dondoc":
-    sys.excepthook = _quiet_interrupt
+# ends as interrupted (by SIGINT, as Python ends it). The hook is set as soon as it is
+# defined and taken back for another program: a Ctrl+C while the line that tells the program
+# by its name ran was printed (seen once, in a fresh clone's first run).
+sys.excepthook = _quiet_interrupt
+if not sys.argv or sys.argv[0].rsplit("/", 1)[-1] != "dondoc":
+    sys.excepthook = _shown
+
+TYPE_CHECKING = False  # typing's own, without importing typing
+if TYPE_CHECKING:
+    from types import TracebackType
 
 # httpx imports its command-line client (`httpx._main`) with itself, and with it click,
 # pygments and rich wherever they are installed (the dev tools bring them): about 4 MB of
