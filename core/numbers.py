@@ -47,3 +47,19 @@ def chosen_number(text: str) -> int | None:
         return plain
     match = _CHOSEN_RE.match(fold(text))
     return int(match.group(1)) if match else None
+
+
+# "60,5%", "60.5 %", "62,5 phần trăm": a share typed with a fraction, which a report keeps
+# as its whole percent (folded text: "phan tram").
+_DECIMAL_SHARE_RE = re.compile(
+    r"(?<![\w.,])(\d{1,3})([.,])(\d{1,3})\s*(?:[%％]|phan\s+tram\b|percent\b|pct\b)"
+)
+
+
+def decimal_share(text: str, whole: int) -> str | None:
+    """Return the share with a fraction typed in `text` whose whole part is `whole`, as
+    typed ("60,5" for "đạt 60,5%" and 60), else None."""
+    for match in _DECIMAL_SHARE_RE.finditer(fold(text)):
+        if int(match.group(1)) == whole and int(match.group(3)) > 0:
+            return "".join(match.group(1, 2, 3))
+    return None

@@ -29,6 +29,7 @@ from core.checkin import (
 )
 from core.followups import says_all
 from core.markup import Markup
+from core.numbers import decimal_share
 from core.replies.parse import ambiguous_pair, split_share
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from db.engine import session_in
@@ -223,8 +224,10 @@ def _apply(
     if reply.uncertain and reply.kind in (ReplyKind.DONE, ReplyKind.IN_PROGRESS):
         return confirm(services, actor, assignment_id, reply, text, key, db)
     if records(reply):
-        result = record(services, actor, report_of(assignment_id, reply, text, key), db=db)
-        return Answer([Said(result.text)], recorded=result)
+        report = report_of(assignment_id, reply, text, key)
+        result = record(services, actor, report, db=db)
+        note = whole_note(services, actor.lang, report, result.ok)
+        return Answer([Said(result.text + note)], recorded=result)
     if reply.kind == ReplyKind.EXTENSION:
         with session_in(services.engine, db) as session:
             assignment = session.get(Assignment, assignment_id)
@@ -296,6 +299,18 @@ def apply_kept(
     reply = reply_from_dict(pending["reply"])
     text, key = str(pending.get("text", "")), str(pending["key"])
     return _apply(services, actor, assignment_id, reply, text, key, db)
+
+
+def whole_note(services: Services, lang: str, report: Report, kept: bool) -> str:
+    """Say, on a line of its own, that a share typed with a fraction ("60,5%") was kept as
+    its whole percent, or nothing: a report keeps whole percents (99,5% is not yet done)."""
+    percent = report.percent
+    if not kept or percent is None or percent == 100:
+        return ""
+    typed = decimal_share(report.text, percent)
+    if typed is None:
+        return ""
+    return "\n" + services.catalog.get(lang, "checkin.percent_whole", typed=typed, percent=percent)
 
 
 def rolled(t: Callable[..., str], asked: date | None, target: date) -> str:

@@ -18,7 +18,7 @@ from app import evidence_keep
 from app.actor import Actor
 from app.checkin import MAX_TEXT, Answer, RepliedTo, Said, unhandled_key
 from app.checkin.about import Decided, decide_text, read_about, read_reply
-from app.checkin.act import act, records, report_of
+from app.checkin.act import act, records, report_of, whole_note
 from app.checkin.pending import answer_pending
 from app.explanations import answer_explanation
 from app.i18n import LANGUAGES
@@ -200,7 +200,8 @@ def _record_at_once(
                 (i.target for i in decided.rows if i.assignment_id == report.assignment_id), None
             )
             recorded = record_in(services, actor, report, connection, known=known)
-            return Answer([Said(recorded.text)], recorded=recorded)
+            note = whole_note(services, actor.lang, report, recorded.ok)
+            return Answer([Said(recorded.text + note)], recorded=recorded)
     except IntegrityError:
         assert report is not None  # only the report's insert can meet a key recorded before
         recorded = recorded_before(services, actor, report)

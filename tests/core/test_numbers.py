@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.numbers import MAX_ID, chosen_number, is_id, typed_number
+from core.numbers import MAX_ID, chosen_number, decimal_share, is_id, typed_number
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,21 @@ def test_chosen_number_reads_a_choice_typed_politely(text: str, expected: int) -
 def test_chosen_number_is_none_when_more_is_said(text: str) -> None:
     """A number followed by what it means ("2 60%") is no bare choice."""
     assert chosen_number(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "whole", "typed"),
+    [
+        ("đang làm 60,5%", 60, "60,5"),
+        ("đạt 62.5 phần trăm", 62, "62.5"),
+        ("60,0%", 60, None),  # no fraction lost
+        ("60%", 60, None),
+        ("#3 40,5%, #4 60%", 60, None),  # the fraction is another task's share
+        ("ngày 12.5 xong 60%", 60, None),  # a date's dot is no share
+    ],
+)
+def test_decimal_share_is_the_fraction_typed_of_the_share_kept(
+    text: str, whole: int, typed: str | None
+) -> None:
+    """A share typed with a fraction is returned as typed when its whole part was kept."""
+    assert decimal_share(text, whole) == typed

@@ -853,3 +853,19 @@ async def test_an_officials_words_are_recorded_as_they_read(zbot: ZaloBot) -> No
     with zbot.session() as s:
         reasons = [r.reason for r in s.exec(select(StatusReport).order_by(col(StatusReport.id)))]
     assert reasons[0] == "thiếu người"
+
+
+async def test_a_share_with_a_fraction_is_kept_whole_and_the_official_is_told(
+    zbot: ZaloBot,
+) -> None:
+    """ "60,5%" after a reminder records 60 % (a report keeps whole percents) and says so, in
+    English too, where it was rounded without a word."""
+    [task] = official(zbot)
+    await remind(zbot)
+    [answer] = await zbot.say(HOA, "60,5%")
+    assert "Đang thực hiện 60%" in answer
+    assert "60,5% ghi là 60%" in answer
+    await zbot.say(HOA, "/lang en")
+    [english] = await zbot.say(HOA, f"#{task} 70.25%")
+    assert "70.25% was recorded as 70%" in english
+    assert reports(zbot) == [(task, "in_progress", 60), (task, "in_progress", 70)]

@@ -545,3 +545,17 @@ async def test_an_officials_words_are_recorded_as_they_read(bot: BotUnderTest) -
         ("done", 100, None),
     ]
     assert assignment(bot, world.assignments[0]).state == "done"
+
+
+async def test_a_share_with_a_fraction_is_kept_whole_and_the_official_is_told(
+    bot: BotUnderTest,
+) -> None:
+    """ "đang làm 60,5%" records 60 % (a report keeps whole percents) and says so, where it
+    was rounded without a word."""
+    world = await scene(bot)
+    answer = await bot.send(OFFICIAL, "đang làm 60,5%")
+    assert "Đã ghi nhận: Đang thực hiện 60%" in (answer.text or "")
+    assert "60,5% ghi là 60%" in (answer.text or "")
+    assert [(r.state, r.percent) for r in reports(bot)] == [("in_progress", 60)]
+    plain = await bot.send(OFFICIAL, f"#{world.tasks[0].id} đang làm 70%")
+    assert "số nguyên" not in (plain.text or "")
