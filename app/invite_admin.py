@@ -139,6 +139,21 @@ def _audit(session: Session, actor_id: int, revoked: list[Invite]) -> None:
         )
 
 
+def stray_word(services: Services, lang: str, unit_text: str) -> str | None:
+    """Say that the last word of `/invite <unit> <word>` is no role or function, when the
+    words before it name a unit and the whole names none ("/invite XA boss"), else None.
+
+    The unknown word was read as part of the unit's name: "no unit «XA boss»" sent the admin
+    looking for a unit that is there (blocking)."""
+    unit, _, word = unit_text.rpartition(" ")
+    if not unit.strip():
+        return None
+    with session_scope(services.engine) as session:
+        if find_units(session, text=unit_text) or not find_units(session, text=unit):
+            return None
+    return services.catalog.get(lang, "invites.stray_word", word=word, unit=unit.strip())
+
+
 def create_typed(services: Services, lang: str, actor_id: int, args: str) -> str:
     """`/invite <unit> [role] [function]` typed on a channel without buttons: make the invite
     for the one unit named (as `create`: active, audited) and say its pairing code (and
@@ -151,7 +166,9 @@ def create_typed(services: Services, lang: str, actor_id: int, args: str) -> str
     with session_scope(services.engine) as session:
         units = find_units(session, text=unit_text)
         if not units:
-            return unit_form.not_found(services, lang, unit_text)
+            return stray_word(services, lang, unit_text) or unit_form.not_found(
+                services, lang, unit_text
+            )
         if len(units) > 1:
             listed = "\n".join(f"{u.code}: {u.name}" for u in units[:UNITS_LISTED])
             return t("zalo.unit_ambiguous", text=unit_text, units=listed)

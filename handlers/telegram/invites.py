@@ -33,6 +33,10 @@ async def invite(req: Request) -> None:
     if not unit_text:
         await req.say("invites.usage")
         return
+    stray = await req.run(invite_admin.stray_word, req.services, req.actor.lang, unit_text)
+    if stray is not None:
+        await req.reply(stray)
+        return
     unit = await pick_unit(req, unit_text, PREFIX, "new", role.value, function.value)
     if unit is not None and unit.id is not None:
         await create_and_answer(req, unit.id, role, function)

@@ -132,3 +132,19 @@ async def test_an_invite_for_a_deactivated_unit_says_so_and_how_to_follow_it_aga
     assert "/activate X-OLD" in said
     with zbot.session() as s:
         assert s.exec(select(Invite)).first() is None
+
+
+async def test_invite_with_a_word_that_is_no_role_names_the_word_and_makes_nothing(
+    zbot: ZaloBot,
+) -> None:
+    """`/invite X01 boss`: "boss" is no role; the bot says so with the roles there are (it
+    said there was no unit «X01 boss»), makes no invite, and in English too."""
+    province(zbot)
+    before = open_invites(zbot)
+    [answer] = await zbot.say(ZALO_ADMIN, "/invite X01 boss")
+    assert "«boss» không phải vai trò" in answer
+    assert "/invite X01 điều phối viên" in answer
+    await zbot.say(ZALO_ADMIN, "/lang en")
+    [english] = await zbot.say(ZALO_ADMIN, "/invite an hoa chief leader")
+    assert '"chief" is neither a role nor a function' in english
+    assert open_invites(zbot) == before

@@ -211,6 +211,25 @@ async def test_invite_by_name_without_diacritics(bot: BotUnderTest) -> None:
     assert "lãnh đạo phụ trách" in (reply.text or "")
 
 
+async def test_invite_with_a_word_that_is_no_role_names_the_word_and_makes_nothing(
+    bot: BotUnderTest,
+) -> None:
+    """`/invite SYT boss`: "boss" is no role; the bot says so with the roles there are (it
+    said there was no unit «SYT boss»), makes no invite, and in English too."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department")
+    reply = (await bot.send(ADMIN_ID, "/invite SYT boss lãnh đạo")).text or ""
+    assert "«boss» không phải vai trò" in reply
+    assert "điều phối viên" in reply
+    assert "/invite SYT điều phối viên" in reply
+    await bot.send(ADMIN_ID, "/lang en")
+    english = (await bot.send(ADMIN_ID, "/invite so y te chief")).text or ""
+    assert "chief" in english
+    assert "Roles: member, coordinator, admin" in english
+    with bot.session() as s:
+        assert s.exec(select(Invite)).all() == []
+
+
 async def test_ambiguous_unit_name_offers_buttons(bot: BotUnderTest) -> None:
     """`/invite binh` matches two communes: the bot asks which, and the button creates it."""
     with bot.session() as s:
