@@ -76,7 +76,12 @@ def take(services: Services, lang: str, field: str, text: str) -> str | Refusal:
         with session_scope(services.engine) as session:
             kind = find_kind(session, text=typed)
             key = kind.key if kind is not None else None
-        return key if key is not None else Refusal(ask(services, lang, field))
+        if key is not None:
+            return key
+        if not typed:
+            return Refusal(ask(services, lang, field))
+        kinds = kind_list(services, lang)  # the question again said only what it asked
+        return Refusal(services.catalog.get(lang, "units.kind_unknown", text=typed, kinds=kinds))
     if field == "parent_code":
         return _parent(services, lang, typed)
     if fold(typed) in NONE_WORDS:

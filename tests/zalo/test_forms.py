@@ -154,7 +154,8 @@ async def test_guided_addunit_checks_each_field_then_saves_on_1(zbot: ZaloBot) -
     [kind] = await zbot.say(ZALO_ADMIN, "Xã Tam Xuân")
     assert "Loại đơn vị" in kind
     [kind_again] = await zbot.say(ZALO_ADMIN, "hành tinh")
-    assert "Loại đơn vị" in kind_again
+    assert "Không có loại đơn vị «hành tinh»" in kind_again  # not the question again
+    assert "Phường" in kind_again
     [parent] = await zbot.say(ZALO_ADMIN, "xã")
     assert "cấp trên" in parent
     [unknown] = await zbot.say(ZALO_ADMIN, "Huyện Không Có")
@@ -355,3 +356,16 @@ async def test_addunit_refuses_a_name_that_reads_as_a_unit_there_is(zbot: ZaloBo
         codes = sorted(s.exec(select(Unit.code)).all())
         assert s.exec(select(Unit).where(Unit.code == "X001")).one().name == "Xã Bình Minh"
     assert codes == ["X-AN", "X-SUB", "X000", "X001", "X002"]
+
+
+async def test_guided_addunit_names_an_unknown_kind_in_english(zbot: ZaloBot) -> None:
+    """An unknown kind typed in English mode is named, with the kinds in English, not the
+    question asked again."""
+    province(zbot)
+    await zbot.say(ZALO_ADMIN, "/lang en")
+    await zbot.say(ZALO_ADMIN, "/addunit")
+    await zbot.say(ZALO_ADMIN, "X-NEW")
+    await zbot.say(ZALO_ADMIN, "Xã Mới")
+    [unknown] = await zbot.say(ZALO_ADMIN, "planet")
+    assert 'There is no unit kind "planet"' in unknown
+    assert "Commune" in unknown
