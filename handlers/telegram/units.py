@@ -34,14 +34,16 @@ PAGE_SIZE = 25
 @command(Access.ADMIN)
 async def list_units(req: Request) -> None:
     """Show the units grouped by kind, with contacts and reachability, one page at a time."""
-    number = typed_number(req.args[0] if req.args else "") or 1
-    text, markup = await req.run(units_page, req, number)
+    number, words = unit_list.read_args(req.text_args)
+    text, markup = await req.run(units_page, req, number, words)
     await req.reply(text, reply_markup=markup)
 
 
-def units_page(req: Request, number: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    """Return the text and pager of one page of /units."""
-    shown = unit_list.units_page(req.services, req.actor.lang, number, PAGE_SIZE)
+def units_page(
+    req: Request, number: int, words: str = ""
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """Return the text and pager of one page of /units (of the units `words` fit)."""
+    shown = unit_list.units_page(req.services, req.actor.lang, number, PAGE_SIZE, words)
     if not shown.nav:
         return shown.text, None
     return shown.text, buttons(req.services.button_key, req.actor.external_id, [shown.nav])

@@ -19,7 +19,6 @@ from app.explanation_requests import request as request_explanation
 from app.explanations import answer_typed
 from app.extensions import decide_typed
 from app.services import Services
-from core.numbers import typed_number
 from core.roles import Access
 from db.engine import session_scope
 from handlers.zalo.commandkit import refused_below
@@ -89,7 +88,7 @@ def units(services: Services, actor: Actor, args: str, _name: str) -> list[Said]
     refused = refused_below(services, actor, Access.ADMIN)
     if refused is not None:
         return refused
-    listed = unit_list.listed(services, actor.lang, typed_number(args) or 1)
+    listed = unit_list.listed(services, actor.lang, *unit_list.read_args(args))
     if listed.paged:
         more = {"command": "units", "page": listed.next_page} if listed.next_page else None
         remember(services, actor, more)

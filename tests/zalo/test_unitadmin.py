@@ -231,3 +231,20 @@ async def test_a_unit_followed_again_before_its_people_heard_it_was_not_hears_ne
     with zbot.session() as s:
         notices = s.exec(select(Outbox).where(Outbox.kind == "notice")).all()
     assert [(o.chat_id, o.status) for o in notices] == [(HOA, "cancelled")]
+
+
+async def test_units_with_words_lists_the_units_they_fit(zbot: ZaloBot) -> None:
+    """`/units an` lists Xã An Hòa and Xã An Phú, not Xã Cẩm Phô (it listed every unit
+    whatever was typed); words that fit none say so, in English too."""
+    province(zbot)
+    [found] = await zbot.say(ZALO_ADMIN, "/units an")
+    assert "Đơn vị khớp «an»: 2" in found
+    assert "Xã An Hòa" in found
+    assert "Xã An Phú" in found
+    assert "Cẩm Phô" not in found
+    [by_code] = await zbot.say(ZALO_ADMIN, "/units x03")
+    assert "Xã Cẩm Phô" in by_code
+    assert "An Hòa" not in by_code
+    await zbot.say(ZALO_ADMIN, "/lang en")
+    [none] = await zbot.say(ZALO_ADMIN, "/units xyz")
+    assert 'No unit matches "xyz"' in none

@@ -354,3 +354,26 @@ async def test_deactivate_takes_the_unit_off_open_tasks_so_counts_agree(bot: Bot
         assert sorted(rows) == [False, True]
     again = (await bot.send(ADMIN_ID, "/activate X1")).text or ""
     assert "không tự giao lại" in again
+
+
+async def test_units_with_words_lists_the_units_they_fit(bot: BotUnderTest) -> None:
+    """`/units tam` lists the units whose name, code or kind has a word beginning "tam"
+    (it listed every unit whatever was typed); words that fit none say so and how to list
+    them all; `/units 2` is still page 2."""
+    with bot.session() as s:
+        make_unit(s, "SYT", "Sở Y tế", kind="department")
+        make_unit(s, "X1", "Xã Tam Xuân")
+        make_unit(s, "X2", "Xã Tam Anh")
+        make_unit(s, "X3", "Xã Thanh Tâm")
+    found = await bot.send(ADMIN_ID, "/units tam")
+    text = found.text or ""
+    assert "Đơn vị khớp «tam»: 3" in text
+    assert "Xã Tam Xuân" in text
+    assert "Xã Thanh Tâm" in text
+    assert "Sở Y tế" not in text
+    assert buttons(found) == []
+    assert "Sở Y tế" in ((await bot.send(ADMIN_ID, "/units so")).text or "")  # the kind's word
+    none = (await bot.send(ADMIN_ID, "/units xyz")).text or ""
+    assert "Không có đơn vị nào khớp «xyz»" in none
+    assert "/units" in none
+    assert "Sở Y tế" in ((await bot.send(ADMIN_ID, "/units 2")).text or "")
