@@ -18,7 +18,7 @@ from core.replies.dates import (
     weekday_date,
 )
 from core.replies.percent import stated_percent
-from core.replies.reading import Reply, find_cause, negated_before, quote
+from core.replies.reading import Reply, find_cause, negated_before, quote, remembered
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.vocabulary import (
     BLOCKER_RE,
@@ -106,6 +106,11 @@ def find_extension(reply: Reply) -> re.Match[str] | None:
 
     "thêm nửa tháng" asks for time only if "nửa" (half) was typed so, not "nữa" (more).
     """
+    return remembered(reply, ("extension",), lambda: _first_extension(reply))
+
+
+def _first_extension(reply: Reply) -> re.Match[str] | None:
+    """Find the first extension keyword that is not negated (see :func:`find_extension`)."""
     for match in EXTENSION_RE.finditer(reply.folded):
         if negated_before(reply.folded, match.start()):
             continue

@@ -174,10 +174,8 @@ def _count_lead(reply: Reply, start: int) -> bool:
 
 def rule_document(reply: Reply) -> ParsedReply | None:
     """Read a cited document number, outside any promise, as evidence of completion."""
-    if has_promise(reply, 0, len(reply.folded)):
-        return None
     evidence = cited_evidence(reply)
-    if evidence is None:
+    if evidence is None or has_promise(reply, 0, len(reply.folded)):
         return None
     number, issued = evidence
     return ParsedReply(
@@ -225,8 +223,7 @@ def _hedged(reply: Reply, start: int, end: int) -> bool:
         or OWN_PART_RE.search(folded)
     ):
         return True
-    tam = find_guarded(reply, TAM, start)
-    return tam is not None and tam.end() <= end
+    return find_guarded(reply, TAM, start, end) is not None
 
 
 def _promises(reply: Reply) -> bool:
