@@ -57,6 +57,8 @@ class Reply:
 
     text: FoldedText
     today: date
+    # A done word read from a slip ("song r" for "xong r"): a guess, to be confirmed.
+    slip: bool = False
     # What a question about a span answered: the rules ask the same ones ("does the whole
     # reply promise?" by the document rule and the promise rule), each scan done once.
     memo: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
