@@ -19,11 +19,11 @@ Rules run in this order and the first that decides wins:
    once blocked found nothing; a letter O typed for a zero ("6O%") is read as a zero, and
    a share said in words before "phần trăm" as its number ("sáu mươi lăm phần trăm": 65,
    as voice typing writes it; "sáu phần mười": 60);
-4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần", "xin phép chậm 2 ngày", a delay to a day
-   named ("lùi sang 20/12", "cho em khất đến thứ 2"), as typed in chat ("xin gh", "xin
-   delay 3 ngày", "nộp muộn 2 hôm") …, with a target date or a duration; then a share
-   typed with a space inside its number ("6 0%", read as 0%): UNCLEAR (hint SPLIT: the bot
-   asks whether 60% is meant);
+4. extension: "gia hạn", "lùi hạn", "thêm 1 tuần", "thêm tuần nữa" (a week), "xin phép
+   chậm 2 ngày", a delay to a day named ("lùi sang 20/12", "cho em khất đến thứ 2"), as
+   typed in chat ("xin gh", "xin delay 3 ngày", "nộp muộn 2 hôm") …, with a target date or
+   a duration; then a share typed with a space inside its number ("6 0%", read as 0%):
+   UNCLEAR (hint SPLIT: the bot asks whether 60% is meant);
 5. blocked: "vướng", "khó khăn", "blocked" …, or "chưa xong vì …", "chưa làm được do …";
 6. progress: "đang …", a percentage under 100, partial work ("xong phần khảo sát", "phase 1
    done", "mostly done", "xong vài xã"), work begun ("mới bắt đầu"), work left ("đã hoàn
@@ -62,14 +62,20 @@ reply with "chưa" is never read as done. Correction sits there too, for the sam
 A status the rules guessed is ``uncertain`` (to be confirmed by the official, not recorded
 as is), with the whole reply kept as ``note``, when the reply
 
-- is long: more than MAX_CERTAIN_SENTENCES sentences or MAX_CERTAIN_WORDS words (a progress
-  narrative mentions finished steps without the task being finished);
+- is long: more than MAX_CERTAIN_SENTENCES sentences (of three words or more: voice typing
+  stops at each pause, "Dạ. Em báo cáo. Đã xong ạ.") or MAX_CERTAIN_WORDS words, a signature
+  under it left out (a progress narrative mentions finished steps without the task being
+  finished);
 - mixes signals: blocked or an extension request, next to a clause that says done;
 - reads as done only from a past-tense verb ("đã gửi báo cáo", "đã tổ chức …"), with no done
   word ("xong", "hoàn thành"), no 100 % and no cited document;
 - says done beside a promise to send something ("xong r, mai gửi bc": the report may be the
   task), with others' part left ("bên e xong r, còn bên phòng TC"), or of the sender's own
   part ("phần của em xong rồi", "my part is done");
+- says done with "xong" typed with an s ("song r", "đã song": the north says both), or
+  with an unmarked "ha" at the end ("xong r ha": "hả?" asked back, or the south's "ha" that
+  closes a report as "nha" does), or beside another thing promised ("bc xong r, kh thì mai
+  xong");
 - says done with a doubt ("tạm xong", "có lẽ xong", "hình như xong rồi", "nghĩ là xong r",
   "xong r thì phải", "probably done"),
   about all of it ("gần 100%", "khoảng 100%"), or with a flaw ("xong nhưng thiếu", "hoàn

@@ -36,7 +36,7 @@ DATE_RE = re.compile(
     r"|(?<![\d/.-])(?P<d1>\d{1,2})(?P<sep>[/-])(?P<m1>\d{1,2})(?:(?P=sep)(?P<y1>\d{4}|\d{2}))?"
     r"(?![\d/-])"
     r"|(?<![\d.])(?P<d2>\d{1,2})\.(?P<m2>\d{1,2})\.(?P<y2>\d{4})(?!\d)"
-    r"|\b(?P<d3>\d{1,2})\s+thang\s+(?P<m3>\d{1,2})(?:\s+nam\s+(?P<y3>\d{4}))?\b"
+    r"|\b(?P<d3>\d{1,2})\s+(?:thang|thg)\s+(?P<m3>\d{1,2})(?:\s+nam\s+(?P<y3>\d{4}))?\b"
 )
 # "đến thứ 6 tuần sau", "thứ hai tuần tới", "chủ nhật", "T6" (as officials write it in
 # chats and schedules): a weekday as a target date.
@@ -74,7 +74,7 @@ def extension_duration(folded: str, start: int, end: int) -> tuple[int | None, b
     working days, and months (a month more is the same day of the next month)."""
     match = _DURATION_RE.search(folded, start, end)
     if match is None:
-        return None, False, None
+        return _one_more(folded, start, end)
     digits, word = match.group("digits"), match.group("word")
     count = int(digits) if digits else _word_number(word)
     working = bool(match.group("work_en") or match.group("work_vi"))
@@ -84,6 +84,21 @@ def extension_duration(folded: str, start: int, end: int) -> tuple[int | None, b
     if unit in {"tuan", "week", "weeks"}:
         return count * (5 if working else 7), working, None
     return count, working, None
+
+
+# "thêm tuần nữa", "thêm hôm nữa", "thêm tháng nữa": one more, its number left unsaid.
+_ONE_MORE_RE = re.compile(r"\bthem\s+(?P<unit>tuan|ngay|hom|bua|thang)\s+nua\b")
+
+
+def _one_more(folded: str, start: int, end: int) -> tuple[int | None, bool, int | None]:
+    """Read "thêm tuần nữa" as a week, "thêm hôm nữa" a day, "thêm tháng nữa" a month."""
+    match = _ONE_MORE_RE.search(folded, start, end)
+    if match is None:
+        return None, False, None
+    unit = match.group("unit")
+    if unit == "thang":
+        return None, False, 1
+    return (7 if unit == "tuan" else 1), False, None
 
 
 def _word_number(word: str) -> int:

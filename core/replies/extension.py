@@ -18,10 +18,11 @@ from core.replies.dates import (
     weekday_date,
 )
 from core.replies.percent import stated_percent
-from core.replies.reading import Reply, find_cause, negated_before, quote
+from core.replies.reading import Reply, find_cause, negated_before, quote, remembered
 from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.replies.vocabulary import (
     BLOCKER_RE,
+    DAY_OF_MONTH_RE,
     EXTENSION_RE,
     LACK_RE,
     REQUEST_AFTER_RE,
@@ -62,6 +63,7 @@ def _extension_target(reply: Reply, start: int, end: int) -> date | None:
             DATE_RE.search(folded, start, end),
             MONTH_END_RE.search(folded, start, end),
             WEEKDAY_RE.search(folded, start, end),
+            DAY_OF_MONTH_RE.search(folded, start, end),
             _relative_day(reply, start, end),
         )
         if match is not None
@@ -77,6 +79,13 @@ def _extension_target(reply: Reply, start: int, end: int) -> date | None:
         return resolve(0, month, int(year) if year else None, reply.today, future=True)
     if first.re is WEEKDAY_RE:
         return weekday_date(first, reply.today)
+    if first.re is DAY_OF_MONTH_RE:  # "đến ngày 20": this month's, or the next one's
+        today = reply.today
+        day = resolve(int(first.group(1)), today.month, today.year, today, future=True)
+        if day is not None and day <= today:
+            following = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+            day = resolve(int(first.group(1)), following.month, following.year, today, future=True)
+        return day
     return date_of(first, reply.today, future=True)
 
 
@@ -106,6 +115,11 @@ def find_extension(reply: Reply) -> re.Match[str] | None:
 
     "thêm nửa tháng" asks for time only if "nửa" (half) was typed so, not "nữa" (more).
     """
+    return remembered(reply, ("extension",), lambda: _first_extension(reply))
+
+
+def _first_extension(reply: Reply) -> re.Match[str] | None:
+    """Find the first extension keyword that is not negated (see :func:`find_extension`)."""
     for match in EXTENSION_RE.finditer(reply.folded):
         if negated_before(reply.folded, match.start()):
             continue

@@ -114,7 +114,8 @@ def _reading(text: str, today: date) -> Reply:
     zeros = O_FOR_ZERO_RE.sub(lambda m: m.group(1) + "0" * len(m.group(2)), folded.folded)
     # Same length: offsets hold. A share said in words ("sáu mươi phần trăm") is its digits.
     zeros = _masked_xong(folded, zeros)
-    return Reply(text=with_spoken_shares(replace(folded, folded=zeros)), today=today)
+    spelled, slip = _xong_for_song(folded, zeros)
+    return Reply(text=with_spoken_shares(replace(folded, folded=spelled)), today=today, slip=slip)
 
 
 # "xông" (to rush in, to steam; a slip of "xong"?) folds to "xong": typed so, it is no done
@@ -136,6 +137,26 @@ def _masked_xong(text: FoldedText, folded: str) -> str:
         ),
         folded,
     )
+
+
+# "song r", "đã song": "xong" typed with an s, as the north says both (and autocorrect
+# leaves "song", a word). Typed so and beside "rồi" or "đã", it is read as "xong", a guess
+# the official confirms; "sông", "sống", "song song" are other words.
+_SONG_RE = re.compile(r"\bsong(?=\s+(?:r|roi|rui)\b)|(?<=\bda\s)song\b|(?<=\blam\s)song\b")
+
+
+def _xong_for_song(text: FoldedText, folded: str) -> tuple[str, bool]:
+    """Return ``folded`` with "song" read as "xong" where it is the slip, and whether it was."""
+    if "song" not in folded:
+        return folded, False
+    slips = [
+        m.start()
+        for m in _SONG_RE.finditer(folded)
+        if text.original_span(*m.span()).lower() == "song"
+    ]
+    for at in slips:
+        folded = folded[:at] + "x" + folded[at + 1 :]
+    return folded, bool(slips)
 
 
 _RULES: tuple[Callable[[Reply], ParsedReply | None], ...] = (
@@ -172,9 +193,37 @@ def _weigh(reply: Reply, parsed: ParsedReply, text: str) -> ParsedReply:
     return replace(parsed, uncertain=True, note=unicodedata.normalize("NFC", text).strip())
 
 
+# A signature under the answer: "--", "Trân trọng,", "Nguyễn Văn A - UBND xã X", "Công chức
+# VP-TK xã An Hòa", a name alone. It is no sentence of the report.
+_SIGN_OFF_RE = re.compile(r"-*|tran trong|than[kh]s?|tks|thank you|best regards|regards")
+_UNIT_RE = re.compile(
+    r"\b(?:ubnd|uy ban|phong|so|van phong|cong chuc|can bo|chuyen vien|xa|phuong|huyen)\b"
+)
+# Voice typing puts a stop at each pause: "Dạ. Em báo cáo. Đã xong ạ." A sentence has words.
+_SENTENCE_WORDS = 3
+
+
+def _without_signature(text: str) -> str:
+    """Return the text without the lines of a signature under it."""
+    lines = text.strip().split("\n")
+    while len(lines) > 1 and _signs(lines[-1]):
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _signs(line: str) -> bool:
+    """Tell whether a line is part of a signature: a sign-off, a unit, a name."""
+    folded = fold_text(line).folded.strip(" -–—,.:;")
+    if _SIGN_OFF_RE.fullmatch(folded) or _UNIT_RE.search(folded):
+        return not DONE_RE.search(folded)
+    words = line.split()
+    return 0 < len(words) <= 5 and all(word[:1].isupper() and word.isalpha() for word in words)
+
+
 def _is_long(text: str) -> bool:
     """Tell a narrative from a status reply: several sentences or many words."""
-    sentences = sum(1 for part in _SENTENCE_BREAK_RE.split(text) if any(c.isalpha() for c in part))
+    parts = _SENTENCE_BREAK_RE.split(_without_signature(text))
+    sentences = sum(1 for part in parts if len(_WORD_RE.findall(part)) >= _SENTENCE_WORDS)
     if sentences > MAX_CERTAIN_SENTENCES:
         return True
     words = _WORD_RE.finditer(text)

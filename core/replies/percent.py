@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from core.replies.reading import Reply, find_guarded
+from core.replies.reading import Reply, find_guarded, remembered
 from core.replies.vocabulary import NOT_A_SHARE, NUA
 from core.textnorm import FoldedText
 
@@ -57,6 +57,11 @@ def near_hundred(reply: Reply) -> bool:
 def stated_percent(reply: Reply, start: int = 0, end: int | None = None) -> int | None:
     """Read the first stated percentage from 0 to 100, tenths ("6 phần 10": 60), or "một
     nửa" as 50."""
+    return remembered(reply, ("percent", start, end), lambda: _stated(reply, start, end))
+
+
+def _stated(reply: Reply, start: int, end: int | None) -> int | None:
+    """Read the first stated percentage in the span (see :func:`stated_percent`)."""
     folded = reply.folded
     stop = len(folded) if end is None else end
     for match in PERCENT_RE.finditer(folded, start, stop):
@@ -73,7 +78,7 @@ def stated_percent(reply: Reply, start: int = 0, end: int | None = None) -> int 
     tenths = _TENTHS_RE.search(folded, start, stop)
     if tenths is not None:
         return 10 * int(tenths.group(1))
-    half = _HALF_RE.search(folded, start, stop) or find_guarded(reply, NUA, start)
+    half = _HALF_RE.search(folded, start, stop) or find_guarded(reply, NUA, start, stop)
     if half is None or half.start() >= stop:
         return None
     # "hơn một nửa", "gần một nửa": only an exact half is worth a number.

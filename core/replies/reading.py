@@ -4,9 +4,10 @@ look into (clauses, quoted reasons, promises, ambiguous words checked against th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar, cast
 
 from core.replies.dates import (
     DATE_RE,
@@ -56,6 +57,11 @@ class Reply:
 
     text: FoldedText
     today: date
+    # A done word read from a slip ("song r" for "xong r"): a guess, to be confirmed.
+    slip: bool = False
+    # What a question about a span answered: the rules ask the same ones ("does the whole
+    # reply promise?" by the document rule and the promise rule), each scan done once.
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def folded(self) -> str:
@@ -67,10 +73,34 @@ class Reply:
         return self.text.original_span(start, end).lower()
 
 
-def find_guarded(reply: Reply, guarded: Guarded, start: int = 0) -> re.Match[str] | None:
-    """Find an ambiguous folded word that was typed in one of its accepted forms."""
+# How far past a span's end a guarded word's pattern may look ("nửa" before "tháng" is no
+# share): the scan stops there, not at the end of the reply, so a span costs its length.
+_LOOKAHEAD = 40
+
+
+_T = TypeVar("_T")
+
+
+def remembered(reply: Reply, key: tuple[object, ...], compute: Callable[[], _T]) -> _T:
+    """Return what ``compute`` answers for this reply, computed once per ``key``."""
+    if key in reply.memo:
+        return cast(_T, reply.memo[key])
+    value = compute()
+    reply.memo[key] = value
+    return value
+
+
+def find_guarded(
+    reply: Reply, guarded: Guarded, start: int = 0, end: int | None = None
+) -> re.Match[str] | None:
+    """Find an ambiguous folded word, inside ``folded[start:end]``, that was typed in one of
+    its accepted forms."""
     pattern, forms = guarded
-    for match in pattern.finditer(reply.folded, start):
+    folded = reply.folded
+    stop = len(folded) if end is None else end
+    for match in pattern.finditer(folded, start, min(len(folded), stop + _LOOKAHEAD)):
+        if match.end() > stop:
+            return None
         if reply.typed(match.start(), match.end()) in forms:
             return match
     return None
@@ -89,11 +119,15 @@ def spoken_negation(reply: Reply, start: int = 0, end: int | None = None) -> re.
 def denies(reply: Reply, start: int, end: int) -> bool:
     """Tell whether the span says the work is not done: "chưa", "không xong", "hông xong",
     "có xong đâu" (a done word with "đâu" in its clause), "tưởng xong rồi" (thought so)."""
+    return remembered(reply, ("denies", start, end), lambda: _denies(reply, start, end))
+
+
+def _denies(reply: Reply, start: int, end: int) -> bool:
+    """Tell whether the span says the work is not done (see :func:`denies`)."""
     folded = reply.folded
     if NEGATION_RE.search(folded[start:end]) or spoken_negation(reply, start, end):
         return True
-    thought = find_guarded(reply, TUONG, start)
-    if thought is not None and thought.end() <= end:
+    if find_guarded(reply, TUONG, start, end) is not None:
         return True
     pattern, forms = DAU
     for first, last in clauses(folded[start:end]):
@@ -131,6 +165,13 @@ def quote(reply: Reply, start: int, end: int | None = None) -> str | None:
 
 def has_promise(reply: Reply, start: int, end: int, *, perfect: bool = False) -> bool:
     """Tell whether the span speaks of the future: "sẽ", "mai", "tuần sau", "will" …."""
+    return remembered(
+        reply, ("promise", start, end, perfect), lambda: _promise(reply, start, end, perfect)
+    )
+
+
+def _promise(reply: Reply, start: int, end: int, perfect: bool) -> bool:
+    """Tell whether the span speaks of the future (see :func:`has_promise`)."""
     if PROMISE_RE.search(reply.folded, start, end) or CONDITION_RE.search(
         reply.folded, start, end
     ):
@@ -143,11 +184,7 @@ def has_promise(reply: Reply, start: int, end: int, *, perfect: bool = False) ->
         or _this_period(reply, start, end)
     ):
         return True
-    for guarded in (SE, MAI, MOT):
-        match = find_guarded(reply, guarded, start)
-        if match is not None and match.end() <= end:
-            return True
-    return False
+    return any(find_guarded(reply, guarded, start, end) for guarded in (SE, MAI, MOT))
 
 
 def counts_all(count: str | None) -> bool:

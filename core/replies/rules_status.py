@@ -25,6 +25,7 @@ from core.replies.rules_unclear import unclear
 from core.replies.vocabulary import (
     ABBREVIATED_DONE_RE,
     ALL_COUNTED_RE,
+    ASKED_BACK_RE,
     BLOCKER_RE,
     CHO,
     COUNT_LEAD_RE,
@@ -174,10 +175,8 @@ def _count_lead(reply: Reply, start: int) -> bool:
 
 def rule_document(reply: Reply) -> ParsedReply | None:
     """Read a cited document number, outside any promise, as evidence of completion."""
-    if has_promise(reply, 0, len(reply.folded)):
-        return None
     evidence = cited_evidence(reply)
-    if evidence is None:
+    if evidence is None or has_promise(reply, 0, len(reply.folded)):
         return None
     number, issued = evidence
     return ParsedReply(
@@ -208,7 +207,13 @@ def rule_done(reply: Reply) -> ParsedReply | None:
         if not said or has_promise(reply, start, end, perfect=is_perfect(reply, start, end)):
             continue
         if _done_word_in(reply, start, end):
-            doubt = _hedged(reply, start, end) or _others_left(reply) or _promises(reply)
+            doubt = (
+                reply.slip
+                or _hedged(reply, start, end)
+                or _others_left(reply)
+                or _promises(reply)
+                or _maybe_asked(reply)
+            )
             return _done(reply, uncertain=doubt or FLAW_RE.search(folded) is not None)
         verb_only = True
     return _done(reply, uncertain=True) if verb_only else None
@@ -225,19 +230,28 @@ def _hedged(reply: Reply, start: int, end: int) -> bool:
         or OWN_PART_RE.search(folded)
     ):
         return True
-    tam = find_guarded(reply, TAM, start)
-    return tam is not None and tam.end() <= end
+    return find_guarded(reply, TAM, start, end) is not None
 
 
 def _promises(reply: Reply) -> bool:
     """Tell whether some clause promises to send something: "xong rồi, mai em gửi báo cáo",
-    "done, will send the report tomorrow" (the report may be the task); not "xong rồi, còn
-    2 ngày nữa mới hết hạn", time left."""
+    "done, will send the report tomorrow" (the report may be the task), or to finish
+    something: "bc xong r, kh thì mai xong" (one of two done); not "xong rồi, còn 2 ngày nữa
+    mới hết hạn", time left."""
     return any(
-        DELIVER_RE.search(reply.folded, start, end)
+        (DELIVER_RE.search(reply.folded, start, end) or DONE_RE.search(reply.folded, start, end))
         and has_promise(reply, start, end, perfect=is_perfect(reply, start, end))
         for start, end in clauses(reply.folded)
     )
+
+
+def _maybe_asked(reply: Reply) -> bool:
+    """Tell whether the reply may ask back rather than report: "xong r ha" is "xong rồi
+    hả?" (done already?) typed without marks, or the south's "xong rồi ha" that closes a
+    report as "nha" does; the official confirms which."""
+    folded = reply.folded
+    asked = ASKED_BACK_RE.search(folded, max(0, len(folded) - 160))
+    return asked is not None and reply.typed(*asked.span("particle")) == "ha"
 
 
 def _done(reply: Reply, *, uncertain: bool) -> ParsedReply:

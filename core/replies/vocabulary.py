@@ -82,7 +82,9 @@ QUESTION_RE = re.compile(
     # "?", full-width, or as an emoji ("xong ❓", "⁉️")
     "[?？\u2753\u2754\u2049]"
     r"|\b(?:the\s+nao|nhu\s+nao|lam\s+sao|bao\s+gio|khi\s+nao|la\s+gi|o\s+dau"
-    r"|phai\s+khong|dung\s+khong|duoc\s+khong|hay\s+khong|co\s+phai|thi\s+sao)\b"
+    r"|phai\s+khong|dung\s+khong|duoc\s+khong|hay\s+khong|co\s+phai|thi\s+sao"
+    # "việc gì vậy", "việc nào thế": which task?
+    r"|(?:gi|nao)\s+(?:vay|the|z))\b"
     r"|^(?:is|are|did|does|what|when|where|why|how|which|who)\b(?!['’])"
     # "it's done, isn't it", "done, right": a tag that asks
     r"|\b(?:isn['’]t|aren['’]t|wasn['’]t|didn['’]t|hasn['’]t|haven['’]t)\s+(?:it|they|we|i|you)\W*$"

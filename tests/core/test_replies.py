@@ -1162,3 +1162,32 @@ def test_parse_reply_reads_a_repeated_short_reply_against_each_day() -> None:
     assert this_year.new_deadline == date(2026, 12, 15)
     assert parse_reply(text, today=date(2026, 12, 1)) == this_year
     assert parse_reply(text, today=date(2027, 12, 1)).new_deadline == date(2027, 12, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "thêm tuần nữa": one more week, its number left unsaid
+        ("cho e thêm tuần nữa", extension(extension_days=7)),
+        ("cho e thêm hôm nữa", extension(extension_days=1)),
+        # "xong" typed with an s: done, to confirm; "sông", "sống" are other words
+        ("song r", guessed(done(), "song r")),
+        ("đã song", guessed(done(), "đã song")),
+        ("sông rồi", unclear(ReplyHint.UNRECOGNISED)),
+        # "ha" unmarked: "hả" (asked back) or the south's "ha" closing a report: to confirm
+        ("xong r ha", guessed(done(), "xong r ha")),
+        ("xong r hả", Q),
+        # one thing done, another promised: to confirm
+        ("bc xong r, kh thì mai xong", guessed(done(), "bc xong r, kh thì mai xong")),
+        # a signature and the pauses of voice typing make no narrative
+        ("Đã xong\nTrân trọng,\nNguyễn Thị Hoa\nCông chức VP-TK xã An Hòa", done()),
+        ("Dạ. Em báo cáo. Đã xong ạ.", done()),
+        # dates and questions as typed on Zalo
+        ("xin gia hạn đến 20 thg 6", extension(new_deadline=date(2025, 6, 20))),
+        ("xin gia hạn tới ngày 20", extension(new_deadline=date(2025, 6, 20))),
+        ("xin gia hạn tới ngày 10", extension(new_deadline=date(2025, 7, 10))),
+        ("việc gì vậy a", Q),
+    ],
+)
+def test_parse_reply_reads_words_typed_on_zalo(text: str, expected: ParsedReply) -> None:
+    assert parse_reply(text, today=TODAY) == expected
