@@ -181,7 +181,7 @@ async def _send_files(req: Request, found: evidence_files.Found) -> None:
 
 def flow() -> Flow:
     """Return this flow's commands and handlers."""
-    files = filters.ChatType.PRIVATE & (filters.Document.ALL | filters.PHOTO)
+    files = (filters.Document.ALL | filters.PHOTO) & filters.ChatType.PRIVATE  # a file first
     return Flow(
         name="evidence",
         commands=(

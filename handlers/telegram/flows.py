@@ -3,8 +3,9 @@
 Order matters:
 - group -1: the inbox records each update once and stops a duplicate before any flow;
 - group 0: each flow's early handlers (conversations, which must see their own text
-  before anything else), then every flow's commands, then every flow's late handlers
-  (buttons, files, free text), then the fallbacks (unknown command, strangers);
+  before anything else), then every flow's commands (one handler, `command_table`), then
+  every flow's late handlers (buttons, files, free text), then the fallbacks (unknown
+  command, strangers);
 - the error handler comes last.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from handlers.telegram import (
     calendar,
@@ -42,6 +43,7 @@ from handlers.telegram import (
     units,
     weblogin,
 )
+from handlers.telegram.command_table import command_table
 from handlers.telegram.registry import NEW_MESSAGES, Flow
 
 INBOX_GROUP = -1
@@ -91,10 +93,13 @@ def register(
     for flow in all_flows:
         for early in flow.early:
             application.add_handler(early)
-    for flow in all_flows:
-        for spec in flow.commands:
-            names = (spec.name, *spec.aliases)
-            application.add_handler(CommandHandler(names, spec.callback, NEW_MESSAGES))
+    commands = [
+        (name, spec.callback)
+        for flow in all_flows
+        for spec in flow.commands
+        for name in (spec.name, *spec.aliases)
+    ]
+    application.add_handler(command_table(commands, NEW_MESSAGES))
     for flow in all_flows:
         for late in flow.late:
             application.add_handler(late)

@@ -65,7 +65,12 @@ SPREADSHEET = (
     | filters.Document.FileExtension("txt")
     | filters.Document.FileExtension("tsv")
 )
-IMPORT_FILES = filters.ChatType.PRIVATE & SPREADSHEET & filters.UpdateType.MESSAGE
+# A document first: every text an official sends is asked too, and for it the one check
+# fails at once where the ten of SPREADSHEET each looked for a document (a tenth of the
+# handlers' work on a reply).
+IMPORT_FILES = (
+    filters.Document.ALL & filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE & SPREADSHEET
+)
 # Refusals of a file that may be evidence, when its admin also reports for a unit.
 NOT_OURS = ("other_spreadsheet", "password_protected")
 

@@ -15,6 +15,7 @@ from bench.overhead import (
     add_users,
     build_durable_echo,
     cpu_by_thread,
+    paired_ratio,
     settled,
     thread_cpu,
     thread_kind,
@@ -23,6 +24,17 @@ from devtools.botrun import polling
 from devtools.fakebotapi import FakeBotApi
 
 linux_only = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def test_the_ratio_compares_each_round_s_two_bots_not_one_s_fast_round_with_the_other_s_slow() -> (
+    None
+):
+    """The machine twice as fast in the second round, for both bots: each round says 0.8; the
+    medians (160 against 150) would have said 1.07."""
+    dondoc = [80.0, 160.0, 170.0]
+    echo = [100.0, 200.0, 150.0]
+
+    assert paired_ratio(dondoc, echo) == pytest.approx(0.8)
 
 
 def test_a_pool_thread_is_named_by_its_pool_and_the_loop_by_its_role() -> None:
