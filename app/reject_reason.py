@@ -16,9 +16,9 @@ question answered only by a text that is no status report ("xong", "#12 Ä‘ang lÃ
 Of the two questions, the one asked last takes the words typed next: an official's question
 answered in words (`WORDED_STEPS`: a blocker's reason, a new date, an explanation, an
 extension's reason) asked after the rejection's takes them, the rejection's waiting for the
-text after; asked before it, it waits for the text after the reason, which the rejection's
-question says. A question answered by a number ("which task?") takes numbers only, never
-the reason.
+text after, which that question says (`still_waits`); asked before it, it waits for the text
+after the reason, which the rejection's question says. A question answered by a number
+("which task?") takes numbers only, never the reason.
 """
 
 from __future__ import annotations
@@ -88,6 +88,20 @@ def ask(session: Session, services: Services, actor: Actor, request_id: int, cha
     if _worded_since(session, actor, now) is None:
         return question
     return f"{question}\n{t('extensions.reject_reason_ask_before')}"
+
+
+def still_waits(session: Session, services: Services, actor: Actor) -> str:
+    """Return the line an official's question answered in words adds when asked while a
+    rejection's reason is asked (on any channel): that reason waits for the text after the
+    answer ("" when no rejection's reason is asked)."""
+    now = services.clock.now()
+    asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=KIND)
+    if asked is None or not timely(asked, now):
+        return ""
+    line = services.catalog.get(
+        actor.lang, "extensions.reject_reason_waits", id=str(asked["request_id"])
+    )
+    return f"\n{line}"
 
 
 def forget(services: Services, actor: Actor, command: str) -> None:

@@ -223,8 +223,9 @@ async def test_an_explanation_asked_after_the_rejection_takes_the_next_words(
 ) -> None:
     """Chi, also Xã B's contact, rejects (asked why), then answers "1" to the admin's request
     that Xã B explain an overdue task (asked for it): the next words are the explanation, the
-    question asked last; the words after them are the rejection's reason. They went to Xã A
-    as the reason, and the explanation was left unanswered."""
+    question asked last, which says the reason waits; the words after them are the
+    rejection's reason. They went to Xã A as the reason, and the explanation was left
+    unanswered."""
     with zbot.session() as s:
         unit = make_unit(s, "XA", "Xã A")
         other = make_unit(s, "XB", "Xã B")
@@ -243,7 +244,8 @@ async def test_an_explanation_asked_after_the_rejection_takes_the_next_words(
     await zbot.say(ZALO_ADMIN, f"/explain #{late.id} XB")
     [notice] = await zbot.zalo.wait_for_messages(CHI, after=seen, timeout=10)
     assert "1 = " in notice.text
-    await zbot.say(CHI, "1")
+    [answer] = await zbot.say(CHI, "1")
+    assert f"Lý do từ chối đề nghị số {request_id} vẫn chờ" in answer  # for the text after
     said = await zbot.say(CHI, "Do chậm kinh phí")
     assert not any("Đã gửi lý do" in text for text in said)
     with zbot.session() as s:

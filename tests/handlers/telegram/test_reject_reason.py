@@ -260,6 +260,23 @@ async def test_a_blocker_asked_after_the_rejection_takes_the_next_words(
     assert kept(bot, request_id) == "Chưa đủ căn cứ"
 
 
+async def test_a_blocker_asked_after_the_rejection_says_the_rejection_waits(
+    bot: BotUnderTest,
+) -> None:
+    """Rejecting, then pressing "Vướng mắc" on Xã Tam Bình's reminder: the blocker's question,
+    asked last, says the rejection's reason still waits, for the text after its answer (the
+    other order says the same of the blocker)."""
+    world = await scene(bot)
+    reminder = await decider_of(bot, world)
+    request_id = await rejected(bot)
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.press(COORDINATOR, button_data(reminder, "Vướng mắc"), reminder.message_id)
+    asked = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "nội dung vướng mắc" in (m.text or "")
+    )
+    assert f"Lý do từ chối đề nghị số {request_id} vẫn chờ" in (asked.text or "")
+
+
 async def test_a_rejection_after_a_blocker_asked_says_the_blocker_waits(
     bot: BotUnderTest,
 ) -> None:
