@@ -37,9 +37,9 @@ from core.checkin import task_numbers
 from core.markup import Markup
 from core.numbers import chosen_number
 from core.replies.parse import parse_reply
-from core.replies.result import ReplyHint, ReplyKind
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.states import RequestStatus
-from core.textfit import QUOTE_LIMIT
+from core.textfit import QUOTE_LIMIT, clip
 from core.textnorm import fold
 from db.engine import session_in
 from db.models import Assignment, ExtensionRequest, Task
@@ -65,6 +65,9 @@ SKIP_WORDS = frozenset(
 CANCEL_COMMANDS = frozenset({"cancel", "huy"})
 # What an official's report reads as: never a rejection's reason when the decider has a unit.
 STATUS_KINDS = frozenset({ReplyKind.DONE, ReplyKind.IN_PROGRESS, ReplyKind.EXTENSION})
+# A status said in so few words, with no why, is no rejection's reason ("vướng", "đã xong").
+BARE_KINDS = frozenset({ReplyKind.DONE, ReplyKind.IN_PROGRESS, ReplyKind.BLOCKED})
+BARE_WORDS = 3
 # An official's questions answered in words (`app.checkin.pending`; "ext_reason" is
 # `app.checkin.late_reason.STEP`, which imports this module through `app.extensions`).
 WORDED_STEPS = frozenset({"blocked", "extension", "explain", "ext_reason"})
@@ -139,9 +142,15 @@ def answer(
         reply = parse_reply(text, today=services.today())
         if chosen_number(text) is not None or reply.hint == ReplyHint.EMPTY:
             return None  # "1", a face: no reason, and no reason to forget the question
-        clear_pending(session, contact_id=actor.contact_id, kind=KIND)
         request_id = int(asked["request_id"])
-        if fold(text.strip().rstrip(".!")) in SKIP_WORDS:
+        skipped = fold(text.strip().rstrip(".!")) in SKIP_WORDS
+        if not skipped and _bare(reply, text):
+            if actor.unit_ids and reply.kind == ReplyKind.BLOCKED:
+                return None  # their unit's blocker, asked about; the reason waits after it
+            again = t("extensions.reject_reason_not_a_reason", text=clip(text), id=str(request_id))
+            return Answer([Said(again)])
+        clear_pending(session, contact_id=actor.contact_id, kind=KIND)
+        if skipped:
             return Answer([Said(t("extensions.reject_reason_skipped", id=str(request_id)))])
         reason = text.strip()
         if len(reason) > QUOTE_LIMIT:  # told whole or not at all: the unit reads every word
@@ -176,6 +185,15 @@ def _not_a_reason(services: Services, actor: Actor, text: str) -> bool:
         return True
     reply = parse_reply(text, today=services.today())
     return reply.percent is not None or (reply.kind in STATUS_KINDS and not reply.uncertain)
+
+
+def _bare(reply: ParsedReply, text: str) -> bool:
+    """Tell whether a text reads as no reason: a thank-you or an "ok", or a status word alone
+    ("vướng", "xong", "đang làm"), which gives no why ("thiếu kinh phí" gives one)."""
+    if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
+        return True
+    alone = len(fold(text).split()) <= BARE_WORDS
+    return alone and not reply.reason and reply.kind in BARE_KINDS
 
 
 def _send(session: Session, services: Services, actor: Actor, request_id: int, reason: str) -> str:
