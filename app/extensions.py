@@ -12,6 +12,7 @@ from app import reject_reason
 from app.actor import Actor
 from app.choices import Choice, Rows
 from app.due_words import deadline_words
+from app.extension_shown import show_decided
 from app.notices import Words, held_line, office_moment, tell
 from app.reporting import refusal
 from app.services import Services
@@ -240,11 +241,14 @@ def decide(
     *,
     not_allowed: str = "common.not_allowed",
     ask_on: str | None = None,
+    pressed: tuple[str, str] | None = None,
 ) -> str:
-    """Approve or reject a pending request, tell the unit, and return the coordinator's answer
-    (`not_allowed`: the key of the refusal outside their scope, a page's own words on one;
-    `ask_on`: the channel of a button, number or command that rejected it without a note, on
-    which the decider is asked why, `app.reject_reason`)."""
+    """Approve or reject a pending request, tell the unit, show it decided on its deciders'
+    Telegram notices, and return the coordinator's answer (`not_allowed`: the key of the
+    refusal outside their scope, a page's own words on one; `ask_on`: the channel of a
+    button, number or command that rejected it without a note, on which the decider is asked
+    why, `app.reject_reason`; `pressed`: the chat and message of the notice whose button
+    decided it, which its handler edits itself, `app.extension_shown`)."""
     t = services.catalog.get
     note = note.strip()
     if len(note) > QUOTE_LIMIT:  # refused whole, never cut: the unit reads every word of it
@@ -263,6 +267,7 @@ def decide(
             session.refresh(request)
             return _already(services, session, actor, request)
         _record(services, session, actor, found, approve, note)
+        show_decided(session, services, request, pressed=pressed)
         words = _unit_words(services, found, note)
         moment = _tell_unit(services, session, found, words, approve)
         decided = _decided_line(services, session, actor, found, moment)
