@@ -11,7 +11,9 @@ from an official's own questions ("what blocks it?"), so a decider who is also a
 contact keeps both; a second rejection before the reason takes its place (the reason goes
 to the last request asked about, and the question says so). A decider of a unit gets the
 question answered only by a text that is no status report ("xong", "#12 đang làm 50%",
-"xin gia hạn …"): such a text ends the question and is read as the report it is.
+"xin gia hạn …"): such a text ends the question and is read as the report it is. A bare
+word, a status or a thank-you alone ("vướng", "xong", "ok"), reads as no reason: asked again
+(a decider's own unit's "vướng" is that unit's blocker, the reason waiting after it).
 
 Of the two questions, the one asked last takes the words typed next: an official's question
 answered in words (`WORDED_STEPS`: a blocker's reason, a new date, an explanation, an
