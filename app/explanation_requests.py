@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 from sqlmodel import Session
@@ -110,6 +110,9 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
         contacts = contacts_of_unit(session, unit_id=assignment.unit_id)
         tz = services.settings.tz
         moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
+        # Asked now, whenever it is read (`requested_at`): a notice held to office time says
+        # so, with the days overdue as of now, which a weekend between would make untrue.
+        held = now.astimezone(tz) if moment > now else None
         tell(
             session,
             contacts,
@@ -122,6 +125,7 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
                 assignment.deadline,
                 effective_deadline(assignment.deadline, assignment.due_at, tz),
                 status.days_overdue,
+                held,
             ),
             choices=partial(_answer_choice, t, explanation.id or 0),
             now=now,
@@ -137,7 +141,10 @@ def request(services: Services, actor: Actor, assignment_id: int) -> str:
             details={"assignment_id": assignment_id},
         )
         key = "explanations.requested" if contacts else "explanations.requested_nobody"
-        asked = t(lang, key, unit=unit, task=Markup(str(task.id)), count=len(contacts))
+        if contacts and held is not None:  # recorded, not sent yet: asked as of now all the same
+            key = "explanations.requested_held"
+        task_no = Markup(str(task.id))
+        asked = t(lang, key, unit=unit, task=task_no, count=len(contacts), at=held)
         if not contacts:
             return asked
         return asked + held_line(services.catalog, lang, now=now, moment=moment, tz=tz)
@@ -150,17 +157,20 @@ def _request_text(
     deadline: date,
     due: date,
     days: int,
+    held: datetime | None,
     lang: str,
 ) -> str:
     """Word the request for an explanation to one of the unit's people (the deadline as the
-    day in force, which its days overdue count from, and the one given if a day off)."""
+    day in force, which its days overdue count from, and the one given if a day off; `held`:
+    when it was asked, for a notice held to office time, its days overdue as of then)."""
     return t(
         lang,
-        "explanations.request_notice",
+        "explanations.request_notice" if held is None else "explanations.request_notice_held",
         task=Markup(str(task_id)),
         title=title,
         deadline=deadline_words(partial(t, lang), deadline, due),
         days=days,
+        at=held,
     )
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.actor import Actor
 from app.choices import Choice, Rows
+from app.reject_reason import still_waits
 from app.services import Services
 from core.checkin import task_numbers
 from core.markup import Markup
@@ -196,5 +197,6 @@ def start_answer(services: Services, actor: Actor, explanation_id: int) -> str:
             clear_pending(session, contact_id=actor.contact_id, kind=WORDS_KIND)
             words = str(kept.get("words", ""))
             return answer_explanation(services, actor, explanation_id, words, db=session)
+        waits = still_waits(session, services, actor)  # a rejection's reason, for after it
     await_answer(services, actor.contact_id, explanation_id)
-    return services.catalog.get(actor.lang, "explanations.ask_answer")
+    return services.catalog.get(actor.lang, "explanations.ask_answer") + waits

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 
 from sqlmodel import Session
@@ -12,6 +12,7 @@ from app import reject_reason
 from app.actor import Actor
 from app.choices import Choice, Rows
 from app.due_words import deadline_words
+from app.extension_shown import show_decided
 from app.notices import Words, held_line, office_moment, tell
 from app.reporting import refusal
 from app.services import Services
@@ -240,124 +241,215 @@ def decide(
     *,
     not_allowed: str = "common.not_allowed",
     ask_on: str | None = None,
+    pressed: tuple[str, str] | None = None,
 ) -> str:
-    """Approve or reject a pending request, tell the unit, and return the coordinator's answer
-    (`not_allowed`: the key of the refusal outside their scope, a page's own words on one;
-    `ask_on`: the channel of a button, number or command that rejected it without a note, on
-    which the decider is asked why, `app.reject_reason`)."""
-    now = services.clock.now()
+    """Approve or reject a pending request, tell the unit, show it decided on its deciders'
+    Telegram notices, and return the coordinator's answer (`not_allowed`: the key of the
+    refusal outside their scope, a page's own words on one; `ask_on`: the channel of a
+    button, number or command that rejected it without a note, on which the decider is asked
+    why, `app.reject_reason`; `pressed`: the chat and message of the notice whose button
+    decided it, which its handler edits itself, `app.extension_shown`)."""
     t = services.catalog.get
     note = note.strip()
     if len(note) > QUOTE_LIMIT:  # refused whole, never cut: the unit reads every word of it
         return t(actor.lang, "extensions.note_too_long", length=len(note), limit=QUOTE_LIMIT)
     with session_scope(services.engine) as session:
-        request = session.get(ExtensionRequest, request_id)
-        assignment = session.get(Assignment, request.assignment_id) if request else None
-        task = session.get(Task, assignment.task_id) if assignment else None
-        if request is None or assignment is None or task is None:
+        found = _rows(session, request_id)
+        if found is None:
             return t(actor.lang, "extensions.unknown", id=str(request_id))
-        if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
-            return t(actor.lang, not_allowed)
-        own = decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id)
-        if own or request.contact_id == actor.contact_id:
-            unit = unit_name(session, unit_id=assignment.unit_id)
-            return t(actor.lang, "extensions.own_unit", unit=unit, id=str(request_id))
-        if request.status != RequestStatus.PENDING:
-            who = contact_name(session, contact_id=request.decided_by_id)
-            return t(actor.lang, f"extensions.already_{request.status}", who=who)
-        if task.status != TaskStatus.OPEN:  # a closed or cancelled task has no deadline to move
-            key = f"extensions.task_{task.status}"
-            return t(actor.lang, key, task=Markup(str(task.id)), title=task.title)
-        if not assignment.active:  # /unassign (or the unit deactivated): told not to report
-            unit = unit_name(session, unit_id=assignment.unit_id)
-            return t(actor.lang, "extensions.unit_taken_off", unit=unit, task=Markup(str(task.id)))
-        if approve and (refused := _too_far(services, actor, request)):
+        request = found[0]
+        refused = _refusal(services, session, actor, found, approve, not_allowed)
+        if refused is not None:
             return refused
-        asked = request.requested_deadline
-        if approve and asked is not None and asked <= assignment.deadline:
-            # A later deadline came meanwhile (another request, /deadline): approving this
-            # one would shorten the unit's time. Nothing changes; it may still be rejected.
-            unit = unit_name(session, unit_id=assignment.unit_id)
-            return t(
-                actor.lang,
-                "extensions.not_later_now",
-                id=str(request_id),
-                unit=unit,
-                asked=asked,
-                deadline=assignment.deadline,
-            )
-        status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
-        decider = actor.contact_id
-        if not claim_request(
-            session, request_id=request_id, status=status, decider=decider, now=now, note=note
-        ):
+        if not _claim(services, session, actor, request, approve, note):
             # Another coordinator decided it between the read above and now (two taps at
             # once): their decision stands, and this one changes nothing.
             session.refresh(request)
-            who = contact_name(session, contact_id=request.decided_by_id)
-            return t(actor.lang, f"extensions.already_{request.status}", who=who)
-        tz = services.settings.tz
-        if approve and request.requested_deadline is not None:
-            # Audited as the unit's deadline moved: the sweep plans it again today, as after
-            # `/deadline`, and a day off removed later does not move it back past it.
-            why = {"reason": "extension", "request": str(request_id)}
-            move_assignment(
-                session, assignment, to=request.requested_deadline, tz=tz,
-                actor_id=actor.contact_id, why=why,
-            )  # fmt: skip
-        session.refresh(request)
-        audit(
-            session,
-            actor_id=actor.contact_id,
-            action=f"extension.{request.status}",
-            object_type="extension_request",
-            object_id=request.id,
-            details={"assignment_id": assignment.id, "note": note},
-        )
-        unit = unit_name(session, unit_id=assignment.unit_id)
-        # A new deadline on a day off (one declared since it was asked) is said as every
-        # reader is told a deadline: the day in force first (`app.due_words`).
-        due = effective_deadline(assignment.deadline, assignment.due_at, tz) if approve else None
-
-        def new_deadline(lang: str) -> Markup | date | None:
-            asked = request.requested_deadline
-            return deadline_words(partial(t, lang), asked, due) if asked and due else asked
-
-        def words(lang: str) -> str:
-            return t(
-                lang,
-                f"extensions.{request.status}_notice",
-                task=Markup(str(task.id)),
-                title=task.title,
-                deadline=new_deadline(lang),
-                original=assignment.original_deadline,
-                note=Markup(
-                    t(lang, f"extensions.{request.status}_note", note=note) if note else ""
-                ),
-            )
-
-        moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
-        if not (approve and _told_moved(services, session, request, assignment, words)):
-            tell(
-                session,
-                contacts_of_unit(session, unit_id=assignment.unit_id),
-                key=f"extension-decided:{request.id}",
-                text=words,
-                now=now,
-                assignment_ids=[assignment.id or 0],
-                not_before=moment,
-            )
-        decided = t(
-            actor.lang,
-            f"extensions.{request.status}",
-            unit=unit,
-            task=Markup(str(task.id)),
-            deadline=new_deadline(actor.lang),
-        )
-        decided += held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
+            return _already(services, session, actor, request)
+        _record(services, session, actor, found, approve, note)
+        show_decided(session, services, request, pressed=pressed)
+        words = _unit_words(services, found, note)
+        moment = _tell_unit(services, session, found, words, approve)
+        decided = _decided_line(services, session, actor, found, moment)
         if approve or ask_on is None or note:
             return decided
         return f"{decided}\n{reject_reason.ask(session, services, actor, request_id, ask_on)}"
+
+
+_Rows = tuple[ExtensionRequest, Assignment, Task]  # a request, its assignment and its task
+
+
+def _rows(session: Session, request_id: int) -> _Rows | None:
+    """Return the request with its assignment and task (None: any of them gone)."""
+    request = session.get(ExtensionRequest, request_id)
+    assignment = session.get(Assignment, request.assignment_id) if request else None
+    task = session.get(Task, assignment.task_id) if assignment else None
+    if request is None or assignment is None or task is None:
+        return None
+    return request, assignment, task
+
+
+def _refusal(
+    services: Services,
+    session: Session,
+    actor: Actor,
+    found: _Rows,
+    approve: bool,
+    not_allowed: str,
+) -> str | None:
+    """Return why the actor may not decide the request now (None: they may)."""
+    request, assignment, task = found
+    t = partial(services.catalog.get, actor.lang)
+    if not in_scope(session, contact_id=actor.contact_id, unit_id=assignment.unit_id):
+        return t(not_allowed)
+    own = decides_on_own(session, contact_id=actor.contact_id, unit_id=assignment.unit_id)
+    if own or request.contact_id == actor.contact_id:
+        unit = unit_name(session, unit_id=assignment.unit_id)
+        return t("extensions.own_unit", unit=unit, id=str(request.id))
+    if request.status != RequestStatus.PENDING:
+        return _already(services, session, actor, request)
+    if task.status != TaskStatus.OPEN:  # a closed or cancelled task has no deadline to move
+        return t(f"extensions.task_{task.status}", task=Markup(str(task.id)), title=task.title)
+    if not assignment.active:  # /unassign (or the unit deactivated): told not to report
+        unit = unit_name(session, unit_id=assignment.unit_id)
+        return t("extensions.unit_taken_off", unit=unit, task=Markup(str(task.id)))
+    if not approve:
+        return None
+    if refused := _too_far(services, actor, request):
+        return refused
+    asked = request.requested_deadline
+    if asked is not None and asked <= assignment.deadline:
+        # A later deadline came meanwhile (another request, /deadline): approving this
+        # one would shorten the unit's time. Nothing changes; it may still be rejected.
+        unit = unit_name(session, unit_id=assignment.unit_id)
+        return t(
+            "extensions.not_later_now",
+            id=str(request.id),
+            unit=unit,
+            asked=asked,
+            deadline=assignment.deadline,
+        )
+    return None
+
+
+def _already(services: Services, session: Session, actor: Actor, request: ExtensionRequest) -> str:
+    """Say who decided the request already, and how."""
+    who = contact_name(session, contact_id=request.decided_by_id)
+    return services.catalog.get(actor.lang, f"extensions.already_{request.status}", who=who)
+
+
+def _claim(
+    services: Services,
+    session: Session,
+    actor: Actor,
+    request: ExtensionRequest,
+    approve: bool,
+    note: str,
+) -> bool:
+    """Take the pending request as decided by the actor; tell whether this decision took it."""
+    status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    return claim_request(
+        session,
+        request_id=request.id or 0,
+        status=status,
+        decider=actor.contact_id,
+        now=services.clock.now(),
+        note=note,
+    )
+
+
+def _record(
+    services: Services, session: Session, actor: Actor, found: _Rows, approve: bool, note: str
+) -> None:
+    """Move the unit's deadline when approved, and audit the decision."""
+    request, assignment, _ = found
+    if approve and request.requested_deadline is not None:
+        # Audited as the unit's deadline moved: the sweep plans it again today, as after
+        # `/deadline`, and a day off removed later does not move it back past it.
+        why = {"reason": "extension", "request": str(request.id)}
+        move_assignment(
+            session, assignment, to=request.requested_deadline, tz=services.settings.tz,
+            actor_id=actor.contact_id, why=why,
+        )  # fmt: skip
+    session.refresh(request)
+    audit(
+        session,
+        actor_id=actor.contact_id,
+        action=f"extension.{request.status}",
+        object_type="extension_request",
+        object_id=request.id,
+        details={"assignment_id": assignment.id, "note": note},
+    )
+
+
+def _new_deadline(services: Services, found: _Rows, lang: str) -> Markup | date | None:
+    """Return the deadline asked for as every reader is told a deadline: when approved and
+    it fell on a day off (one declared since it was asked), the day in force first
+    (`app.due_words`)."""
+    request, assignment, _ = found
+    asked = request.requested_deadline
+    if asked is None or request.status != RequestStatus.APPROVED:
+        return asked
+    due = effective_deadline(assignment.deadline, assignment.due_at, services.settings.tz)
+    return deadline_words(partial(services.catalog.get, lang), asked, due)
+
+
+def _unit_words(services: Services, found: _Rows, note: str) -> Words:
+    """Return the decision as the unit's contacts are told it, in their language."""
+    request, assignment, task = found
+    t = services.catalog.get
+
+    def words(lang: str) -> str:
+        return t(
+            lang,
+            f"extensions.{request.status}_notice",
+            task=Markup(str(task.id)),
+            title=task.title,
+            deadline=_new_deadline(services, found, lang),
+            original=assignment.original_deadline,
+            note=Markup(t(lang, f"extensions.{request.status}_note", note=note) if note else ""),
+        )
+
+    return words
+
+
+def _tell_unit(
+    services: Services, session: Session, found: _Rows, words: Words, approve: bool
+) -> datetime:
+    """Queue the decision to the unit's contacts (an approval as their deadline moved, when
+    anyone is to be told so); return the office moment it goes at."""
+    request, assignment, _ = found
+    now = services.clock.now()
+    tz = services.settings.tz
+    moment = office_moment(session, now=now, hours=services.settings.work_hours, tz=tz)
+    if not (approve and _told_moved(services, session, request, assignment, words)):
+        tell(
+            session,
+            contacts_of_unit(session, unit_id=assignment.unit_id),
+            key=f"extension-decided:{request.id}",
+            text=words,
+            now=now,
+            assignment_ids=[assignment.id or 0],
+            not_before=moment,
+        )
+    return moment
+
+
+def _decided_line(
+    services: Services, session: Session, actor: Actor, found: _Rows, moment: datetime
+) -> str:
+    """Return the decider's answer: the decision, and when the unit is told when held."""
+    request, assignment, task = found
+    t = services.catalog.get
+    decided = t(
+        actor.lang,
+        f"extensions.{request.status}",
+        unit=unit_name(session, unit_id=assignment.unit_id),
+        task=Markup(str(task.id)),
+        deadline=_new_deadline(services, found, actor.lang),
+    )
+    now, tz = services.clock.now(), services.settings.tz
+    return decided + held_line(services.catalog, actor.lang, now=now, moment=moment, tz=tz)
 
 
 def _told_moved(

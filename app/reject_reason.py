@@ -11,14 +11,16 @@ from an official's own questions ("what blocks it?"), so a decider who is also a
 contact keeps both; a second rejection before the reason takes its place (the reason goes
 to the last request asked about, and the question says so). A decider of a unit gets the
 question answered only by a text that is no status report ("xong", "#12 đang làm 50%",
-"xin gia hạn …"): such a text ends the question and is read as the report it is.
+"xin gia hạn …"): such a text ends the question and is read as the report it is. A bare
+word, a status or a thank-you alone ("vướng", "xong", "ok"), reads as no reason: asked again
+(a decider's own unit's "vướng" is that unit's blocker, the reason waiting after it).
 
 Of the two questions, the one asked last takes the words typed next: an official's question
 answered in words (`WORDED_STEPS`: a blocker's reason, a new date, an explanation, an
 extension's reason) asked after the rejection's takes them, the rejection's waiting for the
-text after; asked before it, it waits for the text after the reason, which the rejection's
-question says. A question answered by a number ("which task?") takes numbers only, never
-the reason.
+text after, which that question says (`still_waits`); asked before it, it waits for the text
+after the reason, which the rejection's question says. A question answered by a number
+("which task?") takes numbers only, never the reason.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ from core.checkin import task_numbers
 from core.markup import Markup
 from core.numbers import chosen_number
 from core.replies.parse import parse_reply
-from core.replies.result import ReplyHint, ReplyKind
+from core.replies.result import ParsedReply, ReplyHint, ReplyKind
 from core.states import RequestStatus
-from core.textfit import QUOTE_LIMIT
+from core.textfit import QUOTE_LIMIT, clip
 from core.textnorm import fold
 from db.engine import session_in
 from db.models import Assignment, ExtensionRequest, Task
@@ -65,6 +67,9 @@ SKIP_WORDS = frozenset(
 CANCEL_COMMANDS = frozenset({"cancel", "huy"})
 # What an official's report reads as: never a rejection's reason when the decider has a unit.
 STATUS_KINDS = frozenset({ReplyKind.DONE, ReplyKind.IN_PROGRESS, ReplyKind.EXTENSION})
+# A status said in so few words, with no why, is no rejection's reason ("vướng", "đã xong").
+BARE_KINDS = frozenset({ReplyKind.DONE, ReplyKind.IN_PROGRESS, ReplyKind.BLOCKED})
+BARE_WORDS = 3
 # An official's questions answered in words (`app.checkin.pending`; "ext_reason" is
 # `app.checkin.late_reason.STEP`, which imports this module through `app.extensions`).
 WORDED_STEPS = frozenset({"blocked", "extension", "explain", "ext_reason"})
@@ -88,6 +93,20 @@ def ask(session: Session, services: Services, actor: Actor, request_id: int, cha
     if _worded_since(session, actor, now) is None:
         return question
     return f"{question}\n{t('extensions.reject_reason_ask_before')}"
+
+
+def still_waits(session: Session, services: Services, actor: Actor) -> str:
+    """Return the line an official's question answered in words adds when asked while a
+    rejection's reason is asked (on any channel): that reason waits for the text after the
+    answer ("" when no rejection's reason is asked)."""
+    now = services.clock.now()
+    asked = get_pending(session, contact_id=actor.contact_id, now=now, kind=KIND)
+    if asked is None or not timely(asked, now):
+        return ""
+    line = services.catalog.get(
+        actor.lang, "extensions.reject_reason_waits", id=str(asked["request_id"])
+    )
+    return f"\n{line}"
 
 
 def forget(services: Services, actor: Actor, command: str) -> None:
@@ -125,9 +144,15 @@ def answer(
         reply = parse_reply(text, today=services.today())
         if chosen_number(text) is not None or reply.hint == ReplyHint.EMPTY:
             return None  # "1", a face: no reason, and no reason to forget the question
-        clear_pending(session, contact_id=actor.contact_id, kind=KIND)
         request_id = int(asked["request_id"])
-        if fold(text.strip().rstrip(".!")) in SKIP_WORDS:
+        skipped = fold(text.strip().rstrip(".!")) in SKIP_WORDS
+        if not skipped and _bare(reply, text):
+            if actor.unit_ids and reply.kind == ReplyKind.BLOCKED:
+                return None  # their unit's blocker, asked about; the reason waits after it
+            again = t("extensions.reject_reason_not_a_reason", text=clip(text), id=str(request_id))
+            return Answer([Said(again)])
+        clear_pending(session, contact_id=actor.contact_id, kind=KIND)
+        if skipped:
             return Answer([Said(t("extensions.reject_reason_skipped", id=str(request_id)))])
         reason = text.strip()
         if len(reason) > QUOTE_LIMIT:  # told whole or not at all: the unit reads every word
@@ -162,6 +187,15 @@ def _not_a_reason(services: Services, actor: Actor, text: str) -> bool:
         return True
     reply = parse_reply(text, today=services.today())
     return reply.percent is not None or (reply.kind in STATUS_KINDS and not reply.uncertain)
+
+
+def _bare(reply: ParsedReply, text: str) -> bool:
+    """Tell whether a text reads as no reason: a thank-you or an "ok", or a status word alone
+    ("vướng", "xong", "đang làm"), which gives no why ("thiếu kinh phí" gives one)."""
+    if reply.hint == ReplyHint.ACKNOWLEDGEMENT:
+        return True
+    alone = len(fold(text).split()) <= BARE_WORDS
+    return alone and not reply.reason and reply.kind in BARE_KINDS
 
 
 def _send(session: Session, services: Services, actor: Actor, request_id: int, reason: str) -> str:

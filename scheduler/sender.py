@@ -38,10 +38,18 @@ from app.choices import rows_from_json, rows_to_json
 from app.notices import office_moment, work_hours
 from app.services import Services
 from core.markup import to_html
+from core.states import SendStatus
 from db.engine import session_scope
+from db.models import Outbox
 from db.queries import outbox_claims as box
 from db.queries.calendar import working_calendar
-from db.queries.outbox import MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
+from db.queries.outbox import (
+    EDIT_OF,
+    MARKUP,
+    PRIORITY_INTERACTIVE,
+    PRIORITY_REMINDER,
+    TELEGRAM,
+)
 from db.queries.outbox_claims import Claimed
 from db.queries.outbox_held import hold_left_over
 from db.queries.outbox_merged import merged_out
@@ -71,6 +79,7 @@ FLOOD_RETRIES = 10
 MAX_ATTEMPTS = 8  # claims that reached the call, across restarts
 REPORT_AFTER = 100  # a drain that sent this many says the rate it held
 RETRY_LATER = timedelta(minutes=5)
+EDIT_WAIT = timedelta(minutes=1)  # an edit put off while its message is still to go
 # Marking a delivered row sent is retried through a brief outage ("database is locked"), but
 # not past half its lease: an expired lease would let the row be claimed and sent again.
 MARK_SENT_WAIT_S = LEASE.total_seconds() / 2
@@ -444,6 +453,12 @@ async def _call(bot: ExtBot[Any], row: Claimed, progress: Progress, button_key: 
     chat_id: int | str = int(row.chat_id) if row.chat_id.lstrip("-").isdigit() else row.chat_id
     lane = int(lane_of(row.priority)) or None
     document = payload.get("document")
+    if EDIT_OF in payload:  # an earlier message's text and buttons replaced (`_to_edit`)
+        edited = await bot.edit_message_text(
+            text, chat_id=chat_id, message_id=int(payload["edit"]), parse_mode=ParseMode.HTML
+        )
+        assert isinstance(edited, Message)  # a bot's message in a chat, not an inline one
+        return edited
     if document is None:
         *leading, last = split_html(text)
         await _send_parts(bot, chat_id, leading, lane, progress)
@@ -510,6 +525,8 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
     if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
         _elsewhere(session, row, "unreachable")
         return False
+    if EDIT_OF in row.payload and not _to_edit(services, row, session):
+        return False
     about, chased = (
         to_chase(session, outbox_id=row.id, deadlines=said_deadlines(row.payload))
         if row.kind in CHASING
@@ -526,6 +543,25 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
     if chased != about:
         _leave_out(services, row, session, about - chased)
     return True
+
+
+def _to_edit(services: Services, row: Claimed, session: Session) -> bool:
+    """Tell whether the message an edit is for went (its id then kept on the claimed copy);
+    one still to go puts the edit off a while, one that never went drops it."""
+    edited = session.get(Outbox, int(row.payload[EDIT_OF]))
+    message_id = edited.channel_message_id if edited is not None else None
+    if edited is not None and edited.status == SendStatus.SENT and message_id is not None:
+        if edited.channel != TELEGRAM or edited.chat_id != row.chat_id:  # went elsewhere
+            box.cancel(session, outbox_id=row.id, reason="nothing to edit")
+            return False
+        row.payload["edit"] = message_id
+        return True
+    if edited is None or edited.status in (SendStatus.FAILED, SendStatus.CANCELLED):
+        box.cancel(session, outbox_id=row.id, reason="nothing to edit")
+        return False
+    later = services.clock.now() + EDIT_WAIT
+    box.retry_later(session, outbox_id=row.id, not_before=later, error="its message to go first")
+    return False
 
 
 def _as_of(services: Services, row: Claimed, session: Session, today: date) -> None:
@@ -600,6 +636,9 @@ def _unreachable(services: Services, row: Claimed, error: str) -> None:
 def _elsewhere(session: Session, row: Claimed, error: str) -> None:
     """Queue the row for the person's other reachable identity, or fail it when none is."""
     other = recipient(session, contact_id=row.contact_id)
+    if EDIT_OF in row.payload:  # an edit of a Telegram message goes nowhere else
+        box.mark_failed(session, outbox_id=row.id, error=error)
+        return
     if other is None or (other.channel, other.chat_id) == (row.channel, row.chat_id):
         box.mark_failed(session, outbox_id=row.id, error=error)
         return

@@ -16,6 +16,7 @@ from app.checkin.about import task_of
 from app.checkin.confirm import CONFIRM, confirm
 from app.checkin.late_reason import send_request
 from app.choices import Choice, Rows, status_choices
+from app.reject_reason import still_waits
 from app.reporting import Report, record, unit_inactive
 from app.services import Services
 from core.checkin import (
@@ -251,8 +252,9 @@ def _apply(
             data["reason"] = reply.reason  # answered next comes without it
         set_pending(session, contact_id=actor.contact_id, data=data, now=services.clock.now())
         task = task_of(session, assignment_id)
+        waits = still_waits(session, services, actor)  # a rejection's reason, for after it
     said = t(f"checkin.{question}", task=str(task.id), title=task.title, date=typed_date)
-    return Answer([Said(said)])
+    return Answer([Said(said + waits)])
 
 
 def apply_one(

@@ -14,6 +14,7 @@ from app.checkin import Answer, Said
 from app.checkin.act import apply_kept
 from app.checkin.confirm import CONFIRM, confirmed
 from app.choices import Choice, Rows
+from app.reject_reason import still_waits
 from app.reporting import Report, record, refusal
 from app.services import Services
 from core.numbers import typed_number
@@ -162,7 +163,9 @@ def _ask(
             # The same button of the same message pressed again (a double tap): asked already.
             return Answer([], toast=t(f"checkin.ask_{action}_short"))
         set_pending(connection, contact_id=actor.contact_id, data=data, now=now)
+        waits = still_waits(session, services, actor)  # a rejection's reason, for after it
     question = t(f"checkin.ask_{action}", task=str(target.task_id), title=target.title)
+    question += waits
     return Answer([Said(question)], toast=t(f"checkin.ask_{action}_short"))
 
 

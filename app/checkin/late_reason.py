@@ -15,6 +15,7 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.checkin import Answer, Said
 from app.extensions import add_reason, request_kept
+from app.reject_reason import still_waits
 from app.services import Services
 from core.checkin import is_cancel
 from core.followups import reads_as_reason
@@ -51,8 +52,9 @@ def send_request(
         now = services.clock.now()
         data = {"step": STEP, "request_id": request_id, "at": now.isoformat()}
         set_pending(session, contact_id=actor.contact_id, data=data, now=now)
+        waits = still_waits(session, services, actor)  # a rejection's reason, for after it
     minutes = int(REASON_WHILE.total_seconds()) // 60
-    return f"{line}\n{t('checkin.ext_reason_invite', minutes=minutes)}"
+    return f"{line}\n{t('checkin.ext_reason_invite', minutes=minutes)}{waits}"
 
 
 def answer_reason(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import NamedTuple
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 
 from app.dashboard.cells import Cell, cell_of
@@ -45,12 +45,33 @@ class Reported(NamedTuple):
     asked: date | None = None  # an extension request decided: the date it asked for
 
 
-def decision(found: Decided, title: str) -> Reported:
+def decision(found: Decided, title: str, unit: str = "") -> Reported:
     """Return an extension request decided as the history shows it: to which date, and the
-    decider's words (a rejection's reason, an approval's note)."""
+    decider's words (a rejection's reason, an approval's note); `unit`, the old unit whose
+    request it was, for one made before a merge."""
     at = found.at or datetime.min.replace(tzinfo=UTC)
     key = f"web.history_extension_{found.status}"
-    return Reported(at, title, key, None, found.reason, asked=found.asked)
+    return Reported(at, title, key, None, found.reason, unit=unit, asked=found.asked)
+
+
+def decisions(
+    session: Session, theirs: ColumnElement[bool], old: dict[int, str]
+) -> list[Reported]:
+    """Return the requests decided on the unit's rows (`theirs`) as its history shows them:
+    every row, as its reports are, not only those of its tasks listed (a task cancelled since,
+    the unit taken off it, an old unit's row carried on here by a merge, named by `old`)."""
+    rows = session.exec(
+        select(Assignment.id, Task.title, Assignment.unit_id)
+        .join(Task, col(Task.id) == col(Assignment.task_id))
+        .where(theirs)
+    ).all()
+    about = {aid: (str(title), of) for aid, title, of in rows if aid is not None}
+    made = decided(session, assignment_ids=list(about))
+    return [
+        decision(d, about[d.assignment_id][0], old.get(about[d.assignment_id][1], ""))
+        for found in made.values()
+        for d in found
+    ]
 
 
 def reported(report: StatusReport, title: str, by: str | None = None, unit: str = "") -> Reported:
@@ -102,12 +123,13 @@ def unit_page(
     )
     carried = carried_rows(session, unit_id=unit_id)  # the old units' rows, after a merge
     mine = col(Assignment.unit_id) == unit_id
+    theirs = or_(mine, col(Assignment.id).in_(list(carried))) if carried else mine
     history = session.exec(
         select(StatusReport, Task.title, Contact.display_name, Assignment.unit_id)
         .join(Assignment, col(Assignment.id) == col(StatusReport.assignment_id))
         .join(Task, col(Task.id) == col(Assignment.task_id))
         .outerjoin(Contact, col(Contact.id) == col(StatusReport.contact_id))
-        .where(or_(mine, col(Assignment.id).in_(list(carried))) if carried else mine)
+        .where(theirs)
         # Newest first by when it was said (a report that waited counts from when it was
         # sent, stored after newer ones), as the workbook's history is by time.
         .order_by(col(StatusReport.created_at).desc(), col(StatusReport.id).desc())
@@ -125,9 +147,7 @@ def unit_page(
     counts = sq.unit_counts(session, now=now, unit_ids=[unit_id], scope=viewer.scope)
     old = unit_names(session, unit_ids=carried.values())
     said = [reported(r, str(t), by, old.get(of, "")) for r, t, by, of in history]
-    by_assignment = {ln.assignment_id: ln.task_id for ln in lines}
-    for made in decided(session, assignment_ids=list(by_assignment)).values():
-        said += [decision(d, titles.get(by_assignment[d.assignment_id], "")) for d in made]
+    said += decisions(session, theirs, old)
     said.sort(key=lambda item: item.at, reverse=True)  # newest first, as the reports were
     return UnitPage(
         unit,

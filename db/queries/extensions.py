@@ -1,14 +1,14 @@
-"""Extension requests' decisions, taken once."""
+"""Extension requests' decisions, taken once, and their deciders' notices."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
-from sqlmodel import Session, col
+from sqlalchemy import or_, update
+from sqlmodel import Session, col, select
 
 from core.states import RequestStatus
-from db.models import ExtensionRequest
+from db.models import ExtensionRequest, Outbox
 
 
 def claim_request(
@@ -37,3 +37,13 @@ def claim_request(
         .execution_options(synchronize_session=False)
     )
     return bool(claimed.rowcount)  # type: ignore[attr-defined]
+
+
+def notices_of(session: Session, *, request_id: int, channel: str) -> list[Outbox]:
+    """Return the request's notices to its deciders on a channel (`extension:<id>:…`, and
+    `extension-reason:<id>:…`, the one sent again with its reason)."""
+    keys = (f"extension:{request_id}:%", f"extension-reason:{request_id}:%")
+    query = select(Outbox).where(
+        col(Outbox.channel) == channel, or_(*(col(Outbox.key).like(key) for key in keys))
+    )
+    return list(session.exec(query.order_by(col(Outbox.id))))

@@ -40,6 +40,7 @@ PRIORITY_NOTICE = 5
 PRIORITY_REMINDER = 10
 READY = ("pending", "sending")  # the statuses of a row still to be sent
 OFFICE = "office"  # payload flag of a notice held to office time
+EDIT_OF = "edit_of"  # payload: the row (sent on Telegram) whose message this one edits
 
 
 def office_flagged(table: Any = Outbox) -> ColumnElement[bool]:

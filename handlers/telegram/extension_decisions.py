@@ -27,10 +27,12 @@ async def on_decision(req: Request) -> None:
         await query.answer(to_plain(req.t("common.button_stale")), show_alert=True)
         return
     # A rejection asks the decider why; their next text here is the reason (app.reject_reason).
-    decided = partial(decide, ask_on=CHANNEL)
+    msg, shown = req.message, readable(req.message)
+    # This message is edited here at once; the request's other notices through the outbox.
+    pressed = (str(msg.chat_id), str(msg.message_id)) if msg is not None else None
+    decided = partial(decide, ask_on=CHANNEL, pressed=pressed)
     line = await req.run(decided, req.services, req.actor, request_id, req.args[1] == "ok", "")
     await query.answer(to_plain(line)[:190])
-    msg, shown = req.message, readable(req.message)
     if shown is not None:
         await shown.edit_text(f"{shown.text_html}\n\n{to_html(line)}", reply_markup=None)
     elif msg is not None:  # its text unknown ("None" was written over it): buttons off, said

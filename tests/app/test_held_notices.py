@@ -96,6 +96,26 @@ def test_an_explanation_asked_at_night_reaches_the_official_in_office_time(
     assert "sẽ đi lúc 07:30 19/11/2026" in answer
 
 
+def test_an_explanation_asked_at_night_counts_as_asked_then_and_says_so(
+    engine: Engine, session: Session, settings: Settings
+) -> None:
+    """Asked at 22:00, the request is read at 07:30: the official's notice says it was asked
+    at 22:00 and how overdue the task was then; the admin is told it is recorded (not sent)
+    and counts as asked from 22:00, as asking again says."""
+    actor, assignment_id = overdue(session)
+    services = build_services(settings, TOKEN, clock=ManualClock(WED_NIGHT), engine=engine)
+
+    answer = explanation_requests.request(services, actor, assignment_id)
+
+    [notice] = notices(session)
+    assert "(lúc 22:00 18/11/2026)" in notice.payload["text"]
+    assert "quá hạn 2 ngày tính đến lúc yêu cầu" in notice.payload["text"]
+    assert "Đã gửi" not in answer
+    assert "lúc 22:00 18/11/2026: tính là đã yêu cầu từ lúc này" in answer
+    again = explanation_requests.request(services, actor, assignment_id)
+    assert "lúc 22:00 18/11/2026" in again
+
+
 def test_a_day_off_added_moves_what_waits_for_it_to_the_next_office_moment(
     engine: Engine, session: Session, settings: Settings
 ) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -17,7 +17,7 @@ from app.signing import sign
 from db.models import Assignment, ContactIdentity, Outbox, OutboxItem, Unit
 from db.queries.contact_admin import remove_from_unit
 from db.queries.merging import merge_people
-from db.queries.outbox import enqueue
+from db.queries.outbox import EDIT_OF, enqueue
 from db.queries.reports import record_report
 from devtools.fakebotapi import CallRecord, ChatMessage, Fault, FaultRule
 from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, dispatch_context, wake
@@ -544,3 +544,85 @@ async def test_a_reminder_queued_to_both_people_merged_goes_once(bot: BotUnderTe
         text_copy = session.exec(select(Outbox).where(Outbox.channel == "text")).one()
     assert (text_copy.status, text_copy.contact_id) == ("pending", lan_z)  # its copy, kept
     assert bot.server.messages(FIRST_USER) == [sent]
+
+
+async def drained(bot: BotUnderTest) -> None:
+    """Run the sender once, to its end."""
+    wake(bot.app)
+    sender = bot.app.bot_data.sender_task
+    assert sender is not None
+    await asyncio.wait_for(sender, 10)
+
+
+def queue_edited(bot: BotUnderTest, not_before_notice: timedelta) -> tuple[int, int]:
+    """Queue a notice with a button (going after `not_before_notice`) and an edit of it; return
+    both rows' ids."""
+    now = bot.clock.now()
+    with bot.session() as session:
+        notice = enqueue(
+            session,
+            key="notice",
+            chat_id=str(FIRST_USER),
+            kind="notice",
+            text="Đề nghị",
+            now=now,
+            choices=rows_to_json([[Choice("Đồng ý", ("xt", "ok", 1))]]),
+            not_before=now + not_before_notice,
+        )
+        assert notice is not None
+        edit = enqueue(
+            session,
+            key="notice-shown",
+            chat_id=str(FIRST_USER),
+            kind="notice",
+            text="Đề nghị\n\nĐã duyệt",
+            now=now,
+            extra={EDIT_OF: notice.id},
+        )
+        assert edit is not None
+        session.commit()
+        return notice.id or 0, edit.id or 0
+
+
+def status_of(bot: BotUnderTest, outbox_id: int) -> str:
+    """Return an outbox row's status."""
+    with bot.session() as session:
+        row = session.get(Outbox, outbox_id)
+        assert row is not None
+        return row.status
+
+
+async def test_an_edit_waits_for_its_notice_then_drops_its_buttons(bot: BotUnderTest) -> None:
+    """An edit queued while its notice waits for later is not made (nothing to edit yet);
+    once the notice went, the edit replaces its text and drops its buttons, made once."""
+    stop_jobs(bot, DISPATCH_JOB, SENDER_JOB)
+    start_users(bot.server, [FIRST_USER])
+    notice, edit = queue_edited(bot, timedelta(hours=1))
+    await drained(bot)
+    assert (status_of(bot, notice), status_of(bot, edit)) == ("pending", "pending")
+    assert bot.server.messages(FIRST_USER) == []
+    bot.clock.advance(timedelta(hours=1))
+    await drained(bot)
+    if status_of(bot, edit) == "pending":  # put off while the notice was still to go
+        bot.clock.advance(timedelta(minutes=1))
+        await drained(bot)
+    assert (status_of(bot, notice), status_of(bot, edit)) == ("sent", "sent")
+    [shown] = bot.server.messages(FIRST_USER)
+    assert (shown.text, shown.reply_markup) == ("Đề nghị\n\nĐã duyệt", None)
+    assert len(bot.server.calls("editMessageText")) == 1
+
+
+async def test_the_edit_of_a_notice_that_never_went_is_dropped(bot: BotUnderTest) -> None:
+    """A notice given up (failed): its edit is cancelled, never sent as a message."""
+    stop_jobs(bot, DISPATCH_JOB, SENDER_JOB)
+    start_users(bot.server, [FIRST_USER])
+    notice, edit = queue_edited(bot, timedelta(hours=1))
+    with bot.session() as session:
+        row = session.get(Outbox, notice)
+        assert row is not None
+        row.status = "failed"
+        session.add(row)
+        session.commit()
+    await drained(bot)
+    assert status_of(bot, edit) == "cancelled"
+    assert bot.server.messages(FIRST_USER) == []

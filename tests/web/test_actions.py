@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlmodel import col, select
 
 from app.dashboard.signin import SESSION_IDLE
-from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, UnitGroupMember
+from db.models import Assignment, AuditLog, ExtensionRequest, Outbox, Task, UnitGroupMember
 from tests.harness import ADMIN_ID
 from tests.web.conftest import COORDINATOR, SCOPED, Served, ask_extension
 from tests.web.test_dashboard import csrf_of
@@ -402,6 +402,33 @@ async def test_a_units_history_has_its_extension_decisions_with_their_reasons(
     request_id = ask_extension(served)
     await served.bot.send(COORDINATOR, f"/reject {request_id}")
     await served.bot.send(COORDINATOR, "Đã gia hạn một lần rồi")
+    async with served.signed_in(COORDINATOR) as browser:
+        page = (await browser.get(f"/units/{served.units['TX'].id}")).text
+    history = page[page.index('id="history"') :]
+    assert "Không được đồng ý gia hạn đến 10/12/2026: Đã gia hạn một lần rồi" in history
+
+
+@pytest.mark.parametrize("change", ["task cancelled", "unit taken off"])
+async def test_a_decision_on_a_row_no_longer_listed_stays_in_the_units_history(
+    served: Served, change: str
+) -> None:
+    """A request rejected, then its task cancelled or the unit taken off it: the unit's page
+    lists no such task any more, and its history still has the rejection, as it has the
+    unit's reports on it (it was shown only for the tasks listed)."""
+    request_id = ask_extension(served)
+    await served.bot.send(COORDINATOR, f"/reject {request_id} Đã gia hạn một lần rồi")
+    with served.bot.session() as s:
+        assignment = s.get(Assignment, request_row(served, request_id).assignment_id)
+        task = s.get(Task, served.tasks[0].id)
+        assert assignment is not None
+        assert task is not None
+        if change == "task cancelled":
+            task.status = "cancelled"
+            s.add(task)
+        else:
+            assignment.active = False
+            s.add(assignment)
+        s.commit()
     async with served.signed_in(COORDINATOR) as browser:
         page = (await browser.get(f"/units/{served.units['TX'].id}")).text
     history = page[page.index('id="history"') :]

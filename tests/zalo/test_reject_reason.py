@@ -139,6 +139,37 @@ async def test_a_status_of_a_decider_with_a_unit_is_no_reason(zbot: ZaloBot) -> 
         assert [r.state for r in s.exec(select(StatusReport))] == ["done"]
 
 
+@pytest.mark.parametrize("bare", ["vướng", "xong", "ok"])
+async def test_a_bare_word_is_no_reason_and_the_question_stays(zbot: ZaloBot, bare: str) -> None:
+    """ "vướng", "xong" or "ok" typed by Chi, a coordinator with no unit, reads as no reason:
+    asked again, nothing goes to Xã A, and the words after it are the reason."""
+    task = world(zbot)
+    request_id, _ = await rejected(zbot, task)
+    said = "\n".join(await zbot.say(CHI, bare))
+    assert f"chưa phải lý do từ chối đề nghị số {request_id}" in said
+    assert (reason_told(zbot), kept(zbot, request_id)) == ([], None)
+    [sent] = await zbot.say(CHI, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in sent
+    assert kept(zbot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_a_bare_blocker_of_a_decider_with_a_unit_is_their_blocker(
+    zbot: ZaloBot, clock: ManualClock
+) -> None:
+    """Chi, also Xã B's contact: a bare "vướng" after the question is Xã B's blocker (what
+    blocks it is asked), never the reason of Xã A's rejection."""
+    task = world(zbot, chi_reports=True)
+    request_id, _ = await rejected(zbot, task)
+    clock.advance(timedelta(minutes=1))
+    asked = "\n".join(await zbot.say(CHI, "vướng"))
+    assert "vướng mắc" in asked
+    assert (reason_told(zbot), kept(zbot, request_id)) == ([], None)
+    await zbot.say(CHI, "Thiếu kinh phí")
+    assert blockers(zbot) == [("blocked", "Thiếu kinh phí")]
+    sent = "\n".join(await zbot.say(CHI, "Chưa đủ căn cứ"))
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in sent
+
+
 async def test_huy_typed_as_a_command_cancels_the_question(zbot: ZaloBot) -> None:
     """ "/hủy" after the question cancels it, and says so; no reason is sent."""
     task = world(zbot)
@@ -223,8 +254,9 @@ async def test_an_explanation_asked_after_the_rejection_takes_the_next_words(
 ) -> None:
     """Chi, also Xã B's contact, rejects (asked why), then answers "1" to the admin's request
     that Xã B explain an overdue task (asked for it): the next words are the explanation, the
-    question asked last; the words after them are the rejection's reason. They went to Xã A
-    as the reason, and the explanation was left unanswered."""
+    question asked last, which says the reason waits; the words after them are the
+    rejection's reason. They went to Xã A as the reason, and the explanation was left
+    unanswered."""
     with zbot.session() as s:
         unit = make_unit(s, "XA", "Xã A")
         other = make_unit(s, "XB", "Xã B")
@@ -243,7 +275,8 @@ async def test_an_explanation_asked_after_the_rejection_takes_the_next_words(
     await zbot.say(ZALO_ADMIN, f"/explain #{late.id} XB")
     [notice] = await zbot.zalo.wait_for_messages(CHI, after=seen, timeout=10)
     assert "1 = " in notice.text
-    await zbot.say(CHI, "1")
+    [answer] = await zbot.say(CHI, "1")
+    assert f"Lý do từ chối đề nghị số {request_id} vẫn chờ" in answer  # for the text after
     said = await zbot.say(CHI, "Do chậm kinh phí")
     assert not any("Đã gửi lý do" in text for text in said)
     with zbot.session() as s:

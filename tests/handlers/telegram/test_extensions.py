@@ -14,9 +14,11 @@ from app.actor import Actor
 from app.extensions import decide
 from app.signing import sign
 from core.taskdates import due_at
-from db.models import ExtensionRequest, StatusReport, TaskCount
+from db.models import ExtensionRequest, Outbox, StatusReport, TaskCount
+from db.queries.outbox import EDIT_OF
 from db.queries.taskcounts import drift
 from devtools.fakebotapi import ChatMessage
+from scheduler.delivery import wake
 from tests.factories import make_contact
 from tests.handlers.telegram.checkin_world import (
     COORDINATOR,
@@ -26,6 +28,7 @@ from tests.handlers.telegram.checkin_world import (
     Scene,
     assignment,
     deliver,
+    message,
     notices,
     remind,
     scene,
@@ -444,3 +447,40 @@ async def test_an_approval_to_a_day_declared_off_since_says_the_day_in_force(
     assert said in (reply.text or "")
     [told] = notices(bot, OFFICIAL, "task-changed:ext")
     assert said in told.payload["text"]
+
+
+def sent_as(bot: BotUnderTest, outbox_id: int | None) -> int | None:
+    """Return the message id an outbox row was sent as (None: not sent yet)."""
+    with bot.session() as s:
+        row = s.get(Outbox, outbox_id)
+        sent = row is not None and row.status == "sent" and row.channel_message_id
+        return int(row.channel_message_id or 0) if sent and row is not None else None
+
+
+@pytest.mark.parametrize(
+    ("command", "word"), [("/approve", "Đã duyệt"), ("/reject", "Đã từ chối")]
+)
+async def test_a_notice_decided_by_command_shows_it_without_buttons(
+    bot: BotUnderTest, command: str, word: str
+) -> None:
+    """A request decided by a typed command: the coordinator's notice of it, sent with its
+    ✅/❌ buttons, is edited through the outbox to say how and by whom, its buttons gone;
+    the edit is queued once, however often the decision is tried again."""
+    await scene(bot)
+    await bot.send(OFFICIAL, "xin gia hạn đến 15/12 vì chờ ý kiến của sở")
+    [notice] = notices(bot, COORDINATOR, "extension:")
+    wake(bot.app)
+    await bot.server.wait_until(lambda: sent_as(bot, notice.id) is not None)
+    message_id = sent_as(bot, notice.id)
+    assert message_id is not None
+    assert buttons(message(bot, COORDINATOR, message_id)) != []
+    request_id = requests(bot)[0].id
+    await coordinator_says(bot, f"{command} {request_id} đã xem xét")
+    await coordinator_says(bot, f"{command} {request_id}")  # decided already: nothing queued
+    [edit] = notices(bot, COORDINATOR, "extension-shown:")
+    assert edit.payload[EDIT_OF] == notice.id
+    wake(bot.app)
+    await bot.server.wait_until(lambda: word in (message(bot, COORDINATOR, message_id).text or ""))
+    shown = message(bot, COORDINATOR, message_id)
+    assert "Đề nghị gia hạn" in (shown.text or "")  # the request, as it read
+    assert buttons(shown) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -95,6 +96,22 @@ async def test_skip_sends_no_reason(bot: BotUnderTest) -> None:
     after = await coordinator_says(bot, "chưa đủ căn cứ")
     assert "Đã gửi lý do" not in (after.text or "")
     assert reason_told(bot) == []
+
+
+@pytest.mark.parametrize("bare", ["vướng", "xong", "ok"])
+async def test_a_bare_word_is_no_reason_and_the_question_stays(
+    bot: BotUnderTest, bare: str
+) -> None:
+    """ "vướng", "xong" or "ok" typed by a coordinator with no unit reads as no reason: asked
+    again, nothing goes to the unit, and the words after it are the reason."""
+    await scene(bot)
+    request_id = await rejected(bot)
+    answer = await coordinator_says(bot, bare)
+    assert f"chưa phải lý do từ chối đề nghị số {request_id}" in (answer.text or "")
+    assert (reason_told(bot), kept(bot, request_id)) == ([], None)
+    sent = await coordinator_says(bot, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
+    assert kept(bot, request_id) == "Chưa đủ căn cứ"
 
 
 async def test_a_text_31_minutes_later_is_no_reason(bot: BotUnderTest) -> None:
@@ -258,6 +275,43 @@ async def test_a_blocker_asked_after_the_rejection_takes_the_next_words(
     sent = await coordinator_says(bot, "Chưa đủ căn cứ")
     assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
     assert kept(bot, request_id) == "Chưa đủ căn cứ"
+
+
+async def test_a_blocker_asked_after_the_rejection_says_the_rejection_waits(
+    bot: BotUnderTest,
+) -> None:
+    """Rejecting, then pressing "Vướng mắc" on Xã Tam Bình's reminder: the blocker's question,
+    asked last, says the rejection's reason still waits, for the text after its answer (the
+    other order says the same of the blocker)."""
+    world = await scene(bot)
+    reminder = await decider_of(bot, world)
+    request_id = await rejected(bot)
+    bot.clock.advance(timedelta(minutes=1))
+    await bot.press(COORDINATOR, button_data(reminder, "Vướng mắc"), reminder.message_id)
+    asked = await bot.server.wait_for_message(
+        COORDINATOR, lambda m: "nội dung vướng mắc" in (m.text or "")
+    )
+    assert f"Lý do từ chối đề nghị số {request_id} vẫn chờ" in (asked.text or "")
+
+
+async def test_a_bare_blocker_of_a_decider_with_a_unit_is_their_blocker(
+    bot: BotUnderTest,
+) -> None:
+    """The coordinator, also Xã Tam Bình's contact, types "vướng" after the question: it is
+    their unit's blocker (what blocks it is asked, saying the rejection's reason waits), never
+    the reason of Xã Tam Xuân's rejection."""
+    world = await scene(bot)
+    await decider_of(bot, world)
+    request_id = await rejected(bot)
+    bot.clock.advance(timedelta(minutes=1))
+    asked = await coordinator_says(bot, "vướng")
+    assert "vướng mắc" in (asked.text or "")
+    assert f"Lý do từ chối đề nghị số {request_id} vẫn chờ" in (asked.text or "")
+    assert (reason_told(bot), kept(bot, request_id)) == ([], None)
+    await coordinator_says(bot, "Thiếu kinh phí")
+    assert blocker(bot, world.other_assignment) == [("blocked", "Thiếu kinh phí")]
+    sent = await coordinator_says(bot, "Chưa đủ căn cứ")
+    assert f"Đã gửi lý do từ chối đề nghị số {request_id}" in (sent.text or "")
 
 
 async def test_a_rejection_after_a_blocker_asked_says_the_blocker_waits(
