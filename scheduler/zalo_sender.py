@@ -29,8 +29,9 @@ from app.services import Services
 from app.unsent import PARTS
 from db.engine import session_scope
 from db.models import Contact
-from db.queries import outbox_claims as box
-from db.queries.outbox_claims import Claimed
+from db.queries import outbox_claim as claims
+from db.queries import outbox_marks as marks
+from db.queries.outbox_claim import Claimed
 from db.queries.pending import set_pending
 from db.retry import retry_db_async
 from render.text import numbered
@@ -179,7 +180,7 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
     now = services.clock.now()
     with session_scope(services.engine) as session:
         most, held, flagged = office_bound(services, now, session)
-        return box.claim(
+        return claims.claim(
             session,
             owner=owner,
             now=now,
@@ -329,7 +330,7 @@ def _held(services: Services, row: Claimed, error: str) -> None:
     global _token_told
     with session_scope(services.engine) as session:
         not_before = services.clock.now() + RETRY_LATER
-        box.retry_later(session, outbox_id=row.id, not_before=not_before, error=error)
+        marks.retry_later(session, outbox_id=row.id, not_before=not_before, error=error)
     if time.monotonic() - _token_told >= TOKEN_TOLD_EVERY_S:
         _token_told = time.monotonic()
         log.error("Zalo refused the bot token (401): Zalo messages are held until it is fixed")
@@ -365,7 +366,7 @@ def _sent(services: Services, row: Claimed, message_id: str) -> None:
     now = services.clock.now()
     rows = rows_from_json(row.payload.get("choices") or [])
     with session_scope(services.engine) as session:
-        box.mark_sent(session, outbox_id=row.id, now=now, message_id=message_id)
+        marks.mark_sent(session, outbox_id=row.id, now=now, message_id=message_id)
         if rows and row.contact_id is not None:
             data = {
                 "offer": f"{OUTBOX}{row.id}",
