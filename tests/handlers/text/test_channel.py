@@ -46,8 +46,8 @@ def reminded(engine: Engine) -> None:
     with Session(engine) as s:
         a, b = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
         people = {
-            make_contact(s, 3001, units=[a], channel="text", external_id=LAN).id: a.id,
-            make_contact(s, 3002, units=[b], channel="text", external_id=HOA).id: b.id,
+            make_contact(s, 3001, units=[a], channel="text", external_id=LAN).id or 0: a.id or 0,
+            make_contact(s, 3002, units=[b], channel="text", external_id=HOA).id or 0: b.id or 0,
         }
         make_task(s, "Kế hoạch chuyển đổi số", date(2026, 12, 18), [a, b])
         rows = {row.unit_id: row.id for row in s.exec(select(Assignment))}
@@ -55,7 +55,7 @@ def reminded(engine: Engine) -> None:
             offered = [["st", action, rows[unit_id]] for action in ("done", "progress")]
             data = {"offer": f"outbox:{n}", "choices": offered}
             set_pending(
-                s, contact_id=contact_id or 0, data=data, now=NOW - timedelta(hours=1),
+                s, contact_id=contact_id, data=data, now=NOW - timedelta(hours=1),
                 kind="choices",
             )  # fmt: skip
         s.commit()
