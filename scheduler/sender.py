@@ -281,8 +281,8 @@ def report_rate(bot: ExtBot[Any], sent: int, seconds: float) -> None:
     log.info("sent %d messages in %.1f s: %.2f/s%s", sent, seconds, sent / seconds, pace)
 
 
-def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
-    """Lease the next messages; reminders and nudges only in office time."""
+def _claim(services: Services, owner: str, limit: int, channel: str = TELEGRAM) -> list[Claimed]:
+    """Lease the next messages of a channel; reminders and nudges only in office time."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
         most, held, flagged = office_bound(services, now, session)
@@ -295,6 +295,7 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
             max_priority=most,
             kinds_held=held,
             office_held=flagged,
+            channel=channel,
         )
 
 

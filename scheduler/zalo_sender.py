@@ -29,7 +29,6 @@ from app.services import Services
 from app.unsent import PARTS
 from db.engine import session_scope
 from db.models import Contact
-from db.queries import outbox_claim as claims
 from db.queries import outbox_marks as marks
 from db.queries.outbox_claim import Claimed
 from db.queries.pending import set_pending
@@ -42,10 +41,10 @@ from scheduler.pacing import Lane, Pacer, Turn, Window
 from scheduler.roles import sender_role
 from scheduler.sender import (
     BACKOFF_S,
-    LEASE,
     MARK_SENT_WAIT_S,
     RETRY_LATER,
     Progress,
+    _claim,
     _fail,
     _later,
     _put_back,
@@ -55,7 +54,6 @@ from scheduler.sender import (
     acquire_while,
     finish,
     lane_of,
-    office_bound,
     one_ended,
     take_over,
 )
@@ -141,7 +139,7 @@ async def drain(
     batch = max(10, int(pacer.pacer.ceiling))
     down = asyncio.Event()  # set when a call found Zalo out of reach: claim no more
     if keep_going() and CHANNEL in services.unreached:  # one asks if it answers; the rest wait
-        probe = await in_worker(_claim, services, owner, 1)
+        probe = await in_worker(_claim, services, owner, 1, CHANNEL)
         if not probe or not await guarded(client, services, pacer, owner, probe[0], down=down):
             return 0
         sent += 1
@@ -157,7 +155,7 @@ async def drain(
     try:
         while keep_going() and not down.is_set():
             claimed_at = ended
-            rows = deque(await in_worker(_claim, services, owner, batch))
+            rows = deque(await in_worker(_claim, services, owner, batch, CHANNEL))
             if not rows:
                 if ended == claimed_at and not await one_ended(inflight, keep_going):
                     break
@@ -173,24 +171,6 @@ async def drain(
     finally:
         await finish(inflight, stopping=not keep_going())
     return sent
-
-
-def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
-    """Lease the next Zalo messages; reminders and nudges only in office time."""
-    now = services.clock.now()
-    with session_scope(services.engine) as session:
-        most, held, flagged = office_bound(services, now, session)
-        return claims.claim(
-            session,
-            owner=owner,
-            now=now,
-            limit=limit,
-            lease=LEASE,
-            max_priority=most,
-            kinds_held=held,
-            office_held=flagged,
-            channel=CHANNEL,
-        )
 
 
 async def guarded(
