@@ -7,6 +7,7 @@ sent nothing: a message of zeros every week is noise that teaches people to skip
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
 
@@ -18,7 +19,7 @@ from app.services import Services
 from app.summary_text import Translate, as_of, compact, task_title
 from core.markup import escape
 from core.status import Counts
-from core.summary import overdue_first
+from core.summary import TaskCounts, overdue_first
 from core.taskdates import effective_deadline
 from core.textnorm import fold
 from db.engine import session_scope
@@ -122,25 +123,44 @@ def digest_text(
     tasks = q.task_counts(session, now=now, scope=scope)
     if not tasks and not reports and not changes["new_tasks"]:
         return None
+    parts.append(_totals(t, tasks, lang))
+    parts += _due_this_week(t, tasks, local.date(), lang)
+    parts += _overdue_tasks(t, tasks)
+    units = q.most_overdue(session, now=now, scope=scope, limit=MAX_UNITS)
+    parts += _overdue_units(t, units, local)
+    unreached = [escape(name) for name in q.unreached_units(session, scope=scope)]
+    parts += _section(t, "digest.unreached", unreached, more="digest.more_units")
+    parts += ["", t("digest.footer")]
+    return "\n".join(parts)
+
+
+def _totals(t: Translate, tasks: Sequence[TaskCounts], lang: str) -> str:
+    """Return the line of the open tasks' totals: done of due, overdue, not reported."""
     total = sum((x.counts for x in tasks), Counts())
-    parts.append(
-        t(
-            "digest.totals" if total.due else "digest.totals_none_due",
-            tasks=len(tasks),
-            done=total.done,
-            due=total.due,
-            rate=format_percent(total.done, total.due, lang),
-            overdue=total.overdue,
-            no_report=total.no_report,
-        )
+    return t(
+        "digest.totals" if total.due else "digest.totals_none_due",
+        tasks=len(tasks),
+        done=total.done,
+        due=total.due,
+        rate=format_percent(total.done, total.due, lang),
+        overdue=total.overdue,
+        no_report=total.no_report,
     )
-    monday, sunday = week_of(local.date())
+
+
+def _due_this_week(t: Translate, tasks: Sequence[TaskCounts], today: date, lang: str) -> list[str]:
+    """Return the section of the tasks due this week, each with its counts."""
+    monday, sunday = week_of(today)
     week = sorted(  # by the day in force: a deadline on Sunday is due the next Monday
         (x for x in tasks if monday <= in_force(x.deadline, x.due) <= sunday),
         key=lambda x: (in_force(x.deadline, x.due), x.task_id),
     )
     due_items = [f"{task_title(t, x)}\n{compact(t, x.counts, lang)}" for x in week]
-    parts += _section(t, "digest.due_week", due_items, monday=monday, sunday=sunday)
+    return _section(t, "digest.due_week", due_items, monday=monday, sunday=sunday)
+
+
+def _overdue_tasks(t: Translate, tasks: Sequence[TaskCounts]) -> list[str]:
+    """Return the section of the tasks with overdue units, the most overdue first."""
     late = [x for x in overdue_first(tasks) if x.counts.overdue]
     late_items = [
         t(
@@ -152,8 +172,13 @@ def digest_text(
         )
         for x in late
     ]
-    parts += _section(t, "digest.overdue_tasks", late_items)
-    units = q.most_overdue(session, now=now, scope=scope, limit=MAX_UNITS)
+    return _section(t, "digest.overdue_tasks", late_items)
+
+
+def _overdue_units(
+    t: Translate, units: Sequence[tuple[str, int, str, date, datetime]], local: datetime
+) -> list[str]:
+    """Return the section of the longest-overdue units, with how many days late each is."""
     zone = local.tzinfo
     assert zone is not None
     unit_items = [
@@ -166,11 +191,7 @@ def digest_text(
         )
         for u, tid, title, d, due in units
     ]
-    parts += _section(t, "digest.overdue_units", unit_items)
-    unreached = [escape(name) for name in q.unreached_units(session, scope=scope)]
-    parts += _section(t, "digest.unreached", unreached, more="digest.more_units")
-    parts += ["", t("digest.footer")]
-    return "\n".join(parts)
+    return _section(t, "digest.overdue_units", unit_items)
 
 
 def _section(

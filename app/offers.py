@@ -29,12 +29,21 @@ def last_offer(
 ) -> dict[str, Any] | None:
     """Return the numbered choices last offered to the person (`offer`, `choices`) while a
     typed number still takes them."""
+    found = last_offer_since(db, contact_id=contact_id, now=now)
+    return None if found is None else found[0]
+
+
+def last_offer_since(
+    db: Session | Connection, *, contact_id: int, now: datetime
+) -> tuple[dict[str, Any], datetime] | None:
+    """Return the numbered choices last offered to the person and when they were offered,
+    while a typed number still takes them."""
     found = pending_since(db, contact_id=contact_id, kind=CHOICES)
     if found is None:
         return None
     offer, since = found
     sent = str(offer.get("offer", "")).startswith(OUTBOX)
-    return offer if now - since <= (SENT_TTL if sent else PENDING_TTL) else None
+    return found if now - since <= (SENT_TTL if sent else PENDING_TTL) else None
 
 
 def reminded(offer: dict[str, Any] | None) -> list[int]:

@@ -20,8 +20,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 from xml.sax.saxutils import escape as xml_escape
+
+from core import zip_splice
 
 # python-docx (with lxml, ~15 MB) is imported when a report is made, not at start-up:
 # reports are made in the worker process (app.jobs), so the bot never loads it.
@@ -214,25 +216,13 @@ def _spliced(docx: bytes, part: str, rows: Iterator[str]) -> bytes:
     (four million elements) took three quarters of a minute that way; as text, a second.
     Written into the file as they are made, a few hundred at a time: the rows' text whole
     (100 MB for 52,000, and its bytes beside it) was most of the report's memory."""
-    import zipfile
     from itertools import islice
 
-    mark = f"<!--{ROWS_MARK}-->".encode()
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as old, zipfile.ZipFile(out, "w") as new:
-        for item in old.infolist():
-            content = old.read(item)
-            if item.filename != part:
-                new.writestr(item, content, compress_type=item.compress_type)
-                continue
-            before, found, after = content.partition(mark)
-            assert found, "the appendix's mark is in the document"
-            with new.open(item, "w") as written:
-                written.write(before)
-                while batch := "".join(islice(rows, _BATCH)):
-                    written.write(batch.encode("utf-8"))
-                written.write(after)
-    return out.getvalue()
+    def write(out: IO[bytes]) -> None:
+        while batch := "".join(islice(rows, _BATCH)):
+            out.write(batch.encode("utf-8"))
+
+    return zip_splice.spliced(docx, f"<!--{ROWS_MARK}-->".encode(), {part: write}, keep=False)
 
 
 def _cells(widths: Sequence[int], centred: Sequence[bool], style: str) -> list[tuple[str, str]]:

@@ -159,6 +159,17 @@ def _same(target: Target, state: str, percent: int | None) -> bool:
     return state != ReportState.IN_PROGRESS or percent is None or percent == target.percent
 
 
+@dataclass(frozen=True)
+class _Change:
+    """A status set by an admin: the assignment before and after, its report, the reason."""
+
+    before: Target
+    after: Target
+    report_id: int
+    reason: str
+    unit: str
+
+
 def _set(
     services: Services,
     lang: str,
@@ -170,7 +181,6 @@ def _set(
 ) -> str:
     """Write the correction (the state, its share, when a done was done) and its audit
     entry, tell the unit; return the admin's answer."""
-    t = partial(services.catalog.get, lang)
     now = services.clock.now()
     state, percent, done_at = status
     reason = clip(" ".join(reason.split()))
@@ -186,7 +196,23 @@ def _set(
     )
     after = report_target(session.connection(), assignment_id=before.assignment_id)
     assert after is not None
-    unit = _unit_name(session, before.unit_id)
+    change = _Change(before, after, report_id, reason, _unit_name(session, before.unit_id))
+    _audit(session, actor_id, change)
+    hours, tz = services.settings.work_hours, services.settings.tz
+    moment = office_moment(session, now=now, hours=hours, tz=tz)
+    told, staff_told = _tell(services, session, actor_id, change, now, moment)
+    said = _answer(services, lang, change)
+    if not told:
+        said += "\n" + services.catalog.get(lang, "status_set.nobody_told", unit=change.unit)
+    else:
+        said += told_line(services, lang, told, moment)
+    staff_said = services.catalog.get(lang, "status_set.staff_told", count=staff_told)
+    return said + ("\n" + staff_said if staff_told else "")
+
+
+def _audit(session: Session, actor_id: int, change: _Change) -> None:
+    """Record the change in the audit log: from what to what, and why."""
+    before, after = change.before, change.after
     audit.record(
         session,
         actor_id=actor_id,
@@ -196,13 +222,26 @@ def _set(
         details={
             "task_id": before.task_id,
             "unit_id": before.unit_id,
-            "report_id": report_id,
+            "report_id": change.report_id,
             "from": {"state": before.state, "percent": before.percent},
             "to": {"state": after.state, "percent": after.percent},
             "done_at": after.done_at.isoformat() if after.done_at else None,
-            "reason": reason,
+            "reason": change.reason,
         },
     )
+
+
+def _tell(
+    services: Services,
+    session: Session,
+    actor_id: int,
+    change: _Change,
+    now: datetime,
+    moment: datetime,
+) -> tuple[int, int]:
+    """Queue the notice to the unit's contacts and to the staff whose scope holds the unit;
+    return how many of the unit's contacts and of the staff were told."""
+    before = change.before
     admin = contact_name(session, contact_id=actor_id)
 
     def words(to: str, key: str = "status_set.notice") -> str:
@@ -210,44 +249,41 @@ def _set(
             to,
             key,
             admin=admin,
-            unit=unit,
+            unit=change.unit,
             id=Markup(str(before.task_id)),
             title=before.title,
             old=Markup(status_text(services, to, before)),
-            new=Markup(status_text(services, to, after)),
-            reason=reason,
+            new=Markup(status_text(services, to, change.after)),
+            reason=change.reason,
         )
 
     def unit_words(to: str) -> str:
-        remind = _reminded(after)
+        remind = _reminded(change.after)
         return words(to) + (services.catalog.get(to, "status_set.notice_remind") if remind else "")
 
-    hours, tz = services.settings.work_hours, services.settings.tz
-    moment = office_moment(session, now=now, hours=hours, tz=tz)
+    key, ids = f"{ACTION}:{change.report_id}", [before.assignment_id]
     people = contacts_of_unit(session, unit_id=before.unit_id)
     told = tell(
-        session,
-        people,
-        key=f"{ACTION}:{report_id}",
-        text=unit_words,
-        now=now,
-        assignment_ids=[before.assignment_id],
+        session, people, key=key, text=unit_words, now=now, assignment_ids=ids,
         not_before=moment,
-    )
+    )  # fmt: skip
     staff = _staff_to_tell(session, before.unit_id, actor_id, people)
+    staff_words = partial(words, key="status_set.notice_staff")
     staff_told = tell(
-        session,
-        staff,
-        key=f"{ACTION}:{report_id}",
-        text=partial(words, key="status_set.notice_staff"),
-        now=now,
-        assignment_ids=[before.assignment_id],
+        session, staff, key=key, text=staff_words, now=now, assignment_ids=ids,
         not_before=moment,
-    )
+    )  # fmt: skip
+    return told, staff_told
+
+
+def _answer(services: Services, lang: str, change: _Change) -> str:
+    """Return what the admin is told was set: the change, and what it kept or closed."""
+    t = partial(services.catalog.get, lang)
+    before, after = change.before, change.after
     lines = [
         t(
             "status_set.done",
-            unit=unit,
+            unit=change.unit,
             id=Markup(str(before.task_id)),
             title=before.title,
             old=Markup(status_text(services, lang, before)),
@@ -259,12 +295,7 @@ def _set(
     lines += (
         [t("status_set.closed", id=before.task_id)] if after.task_status != TaskStatus.OPEN else []
     )
-    said = "\n".join(lines)
-    if not told:
-        said += "\n" + t("status_set.nobody_told", unit=unit)
-    else:
-        said += told_line(services, lang, told, moment)
-    return said + ("\n" + t("status_set.staff_told", count=staff_told) if staff_told else "")
+    return "\n".join(lines)
 
 
 def _staff_to_tell(

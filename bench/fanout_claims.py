@@ -7,7 +7,7 @@ A fan-out's queue, `--chats` chats each with one reminder due, and, per chat, `-
 messages sent before (a chat with a year of them reads more to find its head), written by
 the code's own migrations into a SQLite file and into a fresh PostgreSQL database
 (`--postgres`, else `TEST_POSTGRES_URL`; dropped after). On each, `--repeat` claims of the
-Telegram sender's batch (`db.queries.outbox_claims.claim`, 29 rows), each rolled back so
+Telegram sender's batch (`db.queries.outbox_claim.claim`, 29 rows), each rolled back so
 that every claim reads the same queue (one first, not counted, opens the connection;
 PostgreSQL's statistics are taken first, as its autovacuum keeps them); their median and
 90th percentile in ms. With
@@ -78,7 +78,7 @@ def timed(url: str, repeat: int) -> list[float]:
 
     from bench.common import BENCH_NOW
     from db.engine import make_engine
-    from db.queries.outbox_claims import claim
+    from db.queries.outbox_claim import claim
 
     engine = make_engine(url)
     found = []

@@ -14,15 +14,14 @@ tests/core/test_sheet_rows.py compares both writers' files, part by part.
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from core import zip_splice
 from core.safecells import FORMULA_START, written
 
 if TYPE_CHECKING:
@@ -219,21 +218,9 @@ def _escaped(text: str) -> str:
 def spliced(xlsx: bytes, rows: Mapping[str, SheetRows]) -> bytes:
     """Return the saved workbook with each sheet's rows (by the sheet's part, its path in
     the file) written where the rows it was saved with end."""
-    out = io.BytesIO()
     try:
-        with zipfile.ZipFile(io.BytesIO(xlsx)) as old, zipfile.ZipFile(out, "w") as new:
-            for item in old.infolist():
-                content = old.read(item)
-                if item.filename not in rows:
-                    new.writestr(item, content, compress_type=item.compress_type)
-                    continue
-                before, found, after = content.partition(_END_ROWS)
-                assert found, "a sheet saved with its header rows has rows"
-                with new.open(item, "w") as part:
-                    part.write(before)
-                    rows[item.filename].written_to(part)
-                    part.write(found + after)
+        writers = {part: kept.written_to for part, kept in rows.items()}
+        return zip_splice.spliced(xlsx, _END_ROWS, writers, keep=True)
     finally:
         for kept in rows.values():
             kept.close()
-    return out.getvalue()

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import partial
 
 from sqlalchemy.engine import Engine
@@ -23,6 +23,7 @@ from sqlmodel import Session
 from app.actor import Actor
 from app.choices import rows_to_json
 from app.services import Services
+from core.calendar import WorkingCalendar
 from core.markup import Markup
 from core.reminders import Plan, Workdays
 from core.states import TaskStatus
@@ -95,6 +96,9 @@ def nudge_task(
     info = recipients_q.task_infos(session, task_ids=[task.id])[task.id]
     recent = nudged_since(session, task_id=task.id, since=now - NUDGE_AGAIN_AFTER, request=request)
     result = NudgeResult(goes_at=moment if moment > now else None)
+    item_of = partial(
+        _item, ctx=ctx, info=info, now=now, today=today, calendar=calendar, workdays=workdays
+    )
     by_contact: dict[int, tuple[Recipient, list[Item]]] = {}
     for c in found:
         everyone = people[c.unit_id].for_reminder(escalate=False)
@@ -107,43 +111,72 @@ def nudge_task(
             last = max(recent[person.contact_id] for person in everyone)
             result.last_at = max(last, result.last_at or last)
             continue
-        start = start_day(c.created_at, now, ctx, calendar)
-        plan = Plan(deadline=c.deadline, start=start, policy=ctx.policy, workdays=workdays)
-        item = Item(
-            assignment_id=c.assignment_id,
-            task_id=task.id,
-            title=info.title,
-            directive=info.directive,
-            unit_id=c.unit_id,
-            unit=names.get(c.unit_id, str(c.unit_id)),
-            deadline=c.deadline,
-            due=plan.due_day,
-            kind="nudge",
-            seq=0,
-            escalate=False,
-            days_left=max(0, plan.working_days_left(today)),
-            days_overdue=plan.days_overdue(today),
-            state=c.state,
-            percent=c.percent,
-            reported_on=reported_on(c, ctx.tz),
-        )
+        item = item_of(c, names.get(c.unit_id, str(c.unit_id)))
         result.units += 1
         for person in to:
             by_contact.setdefault(person.contact_id, (person, []))[1].append(item)
     # Composed first, then queued in one batch: the write lock is held for one statement,
     # not for a savepoint and flush per message (others' updates wait on it in SQLite).
+    key = f"nudge:{task.id}"
+    messages = _messages(ctx, by_contact, key=key, request=request, day=today, moment=moment)
+    for first in range(0, len(messages), BATCH):
+        enqueue_many(session, messages[first : first + BATCH], now=now)
+        if checkpoint is not None:
+            checkpoint()
+    result.contacts = len(by_contact)
+    return result
+
+
+def _item(
+    c: candidates_q.Candidate,
+    unit: str,
+    *,
+    ctx: Context,
+    info: recipients_q.TaskInfo,
+    now: datetime,
+    today: date,
+    calendar: WorkingCalendar,
+    workdays: Workdays,
+) -> Item:
+    """Return what a nudge says of one unit's assignment, as of `today` by its plan."""
+    start = start_day(c.created_at, now, ctx, calendar)
+    plan = Plan(deadline=c.deadline, start=start, policy=ctx.policy, workdays=workdays)
+    return Item(
+        assignment_id=c.assignment_id,
+        task_id=c.task_id,
+        title=info.title,
+        directive=info.directive,
+        unit_id=c.unit_id,
+        unit=unit,
+        deadline=c.deadline,
+        due=plan.due_day,
+        kind="nudge",
+        seq=0,
+        escalate=False,
+        days_left=max(0, plan.working_days_left(today)),
+        days_overdue=plan.days_overdue(today),
+        state=c.state,
+        percent=c.percent,
+        reported_on=reported_on(c, ctx.tz),
+    )
+
+
+def _messages(
+    ctx: Context,
+    by_contact: dict[int, tuple[Recipient, list[Item]]],
+    *,
+    key: str,
+    request: str,
+    day: date,
+    moment: datetime,
+) -> list[NewMessage]:
+    """Compose each contact's nudge (in parts when long), held until `moment`."""
     messages: list[NewMessage] = []
     for contact_id, (person, items) in by_contact.items():
-        parts = compose(
-            items,
-            person,
-            catalog=ctx.catalog,
-            day=today,
-            header_key="nudge.header",
-        )
+        parts = compose(items, person, catalog=ctx.catalog, day=day, header_key="nudge.header")
         messages += [
             NewMessage(
-                key=f"nudge:{task.id}:{contact_id}:{request}:{n}",
+                key=f"{key}:{contact_id}:{request}:{n}",
                 chat_id=person.chat_id,
                 contact_id=contact_id,
                 kind="nudge",
@@ -157,12 +190,7 @@ def nudge_task(
             )
             for n, part in enumerate(parts)
         ]
-    for first in range(0, len(messages), BATCH):
-        enqueue_many(session, messages[first : first + BATCH], now=now)
-        if checkpoint is not None:
-            checkpoint()
-    result.contacts = len(by_contact)
-    return result
+    return messages
 
 
 MAX_CHOICES = 8

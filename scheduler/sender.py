@@ -40,17 +40,13 @@ from app.services import Services
 from core.markup import to_html
 from core.states import SendStatus
 from db.engine import session_scope
-from db.models import Outbox
-from db.queries import outbox_claims as box
+from db.queries import outbox_claim as claims
+from db.queries import outbox_leases as leases
+from db.queries import outbox_marks as marks
 from db.queries.calendar import working_calendar
-from db.queries.outbox import (
-    EDIT_OF,
-    MARKUP,
-    PRIORITY_INTERACTIVE,
-    PRIORITY_REMINDER,
-    TELEGRAM,
-)
-from db.queries.outbox_claims import Claimed
+from db.models import Outbox
+from db.queries.outbox import EDIT_OF, MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
+from db.queries.outbox_claim import Claimed
 from db.queries.outbox_held import hold_left_over
 from db.queries.outbox_merged import merged_out
 from db.queries.recipients import identity_reachable, mark_unreachable, recipient
@@ -156,7 +152,7 @@ async def take_over(services: Services, channel: str, seen_term: int) -> int:
 
     def free() -> int:
         with session_scope(services.engine) as session:
-            return box.take_over_leases(session, channel=channel)
+            return leases.take_over_leases(session, channel=channel)
 
     freed = await retry_db_async(lambda: in_worker(free), "taking over the leases")
     if freed:
@@ -171,7 +167,7 @@ async def drain(
 
     The next batch is claimed while the last rows of this one go out, so the pacer never
     waits for a claim. A claim holds back a row while an earlier one to its chat is to be
-    sent (`outbox_claims.heads`): when it finds nothing while messages are being delivered,
+    sent (`outbox_heads.heads`): when it finds nothing while messages are being delivered,
     the drain claims again once one of them has ended, which may have let the next of its
     chat go.
     """
@@ -288,12 +284,12 @@ def report_rate(bot: ExtBot[Any], sent: int, seconds: float) -> None:
     log.info("sent %d messages in %.1f s: %.2f/s%s", sent, seconds, sent / seconds, pace)
 
 
-def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
-    """Lease the next messages; reminders and nudges only in office time."""
+def _claim(services: Services, owner: str, limit: int, channel: str = TELEGRAM) -> list[Claimed]:
+    """Lease the next messages of a channel; reminders and nudges only in office time."""
     now = services.clock.now()
     with session_scope(services.engine) as session:
         most, held, flagged = office_bound(services, now, session)
-        return box.claim(
+        return claims.claim(
             session,
             owner=owner,
             now=now,
@@ -302,13 +298,14 @@ def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
             max_priority=most,
             kinds_held=held,
             office_held=flagged,
+            channel=channel,
         )
 
 
 def _release(services: Services, owner: str, ids: list[int]) -> None:
     """Give back messages claimed but not started."""
     with session_scope(services.engine) as session:
-        box.release(session, outbox_ids=ids, owner=owner)
+        leases.release(session, outbox_ids=ids, owner=owner)
 
 
 @dataclass(frozen=True)
@@ -442,7 +439,9 @@ class Progress:
     def _save(self, parts: int, message_id: int | None) -> None:
         """Write the count (blocking)."""
         with session_scope(self.services.engine) as session:
-            box.mark_parts_sent(session, outbox_id=self.row.id, parts=parts, message_id=message_id)
+            marks.mark_parts_sent(
+                session, outbox_id=self.row.id, parts=parts, message_id=message_id
+            )
 
 
 async def _call(bot: ExtBot[Any], row: Claimed, progress: Progress, button_key: bytes) -> Message:
@@ -520,7 +519,7 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
     today = now.astimezone(tz).date()
     if stale(row.kind, row.created_at, today=today, tz=tz):
         expire_stale(session, today=today, tz=tz)
-        box.cancel(session, outbox_id=row.id, reason="superseded")  # if it was in flight
+        marks.cancel(session, outbox_id=row.id, reason="superseded")  # if it was in flight
         return False
     if not identity_reachable(session, channel=row.channel, chat_id=row.chat_id):
         _elsewhere(session, row, "unreachable")
@@ -534,9 +533,9 @@ def _start(services: Services, owner: str, row: Claimed, session: Session) -> bo
     )
     chased -= merged_out(row.payload)  # a merge kept its copy in another of the person's
     if about and not chased:
-        box.cancel(session, outbox_id=row.id, reason="nothing left to chase")
+        marks.cancel(session, outbox_id=row.id, reason="nothing left to chase")
         return False
-    if not box.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE):
+    if not marks.mark_sending(session, outbox_id=row.id, owner=owner, now=now, lease=LEASE):
         return False
     if row.kind == "nudge":
         _as_of(services, row, session, today)
@@ -552,15 +551,15 @@ def _to_edit(services: Services, row: Claimed, session: Session) -> bool:
     message_id = edited.channel_message_id if edited is not None else None
     if edited is not None and edited.status == SendStatus.SENT and message_id is not None:
         if edited.channel != TELEGRAM or edited.chat_id != row.chat_id:  # went elsewhere
-            box.cancel(session, outbox_id=row.id, reason="nothing to edit")
+            marks.cancel(session, outbox_id=row.id, reason="nothing to edit")
             return False
         row.payload["edit"] = message_id
         return True
     if edited is None or edited.status in (SendStatus.FAILED, SendStatus.CANCELLED):
-        box.cancel(session, outbox_id=row.id, reason="nothing to edit")
+        marks.cancel(session, outbox_id=row.id, reason="nothing to edit")
         return False
     later = services.clock.now() + EDIT_WAIT
-    box.retry_later(session, outbox_id=row.id, not_before=later, error="its message to go first")
+    marks.retry_later(session, outbox_id=row.id, not_before=later, error="its message to go first")
     return False
 
 
@@ -609,14 +608,14 @@ def _recomposed(
         "choices": rows_to_json(part.choices),
         "recipe": part.recipe,
     }
-    box.rewrite(session, outbox_id=row.id, payload=payload)
+    marks.rewrite(session, outbox_id=row.id, payload=payload)
     row.payload.update(payload)  # the claimed copy is what the caller sends
     return True
 
 
 def _sent(services: Services, row: Claimed, message: Message, session: Session) -> None:
     """Record the delivery and Telegram's message id, for attributing replies."""
-    box.mark_sent(
+    marks.mark_sent(
         session,
         outbox_id=row.id,
         now=services.clock.now(),
@@ -637,26 +636,26 @@ def _elsewhere(session: Session, row: Claimed, error: str) -> None:
     """Queue the row for the person's other reachable identity, or fail it when none is."""
     other = recipient(session, contact_id=row.contact_id)
     if EDIT_OF in row.payload:  # an edit of a Telegram message goes nowhere else
-        box.mark_failed(session, outbox_id=row.id, error=error)
+        marks.mark_failed(session, outbox_id=row.id, error=error)
         return
     if other is None or (other.channel, other.chat_id) == (row.channel, row.chat_id):
-        box.mark_failed(session, outbox_id=row.id, error=error)
+        marks.mark_failed(session, outbox_id=row.id, error=error)
         return
-    box.reroute(session, outbox_id=row.id, channel=other.channel, chat_id=other.chat_id)
+    marks.reroute(session, outbox_id=row.id, channel=other.channel, chat_id=other.chat_id)
     log.info("outbox %s goes to contact %s on %s", row.id, row.contact_id, other.channel)
 
 
 def _fail(services: Services, row: Claimed, error: str) -> None:
     """Give up on the row."""
     with session_scope(services.engine) as session:
-        box.mark_failed(session, outbox_id=row.id, error=error)
+        marks.mark_failed(session, outbox_id=row.id, error=error)
 
 
 def _put_back(services: Services, row: Claimed, error: str) -> None:
     """Put the row back as it was (the channel out of reach): its try is not counted (the
     Zalo sender's too)."""
     with session_scope(services.engine) as session:
-        box.put_back(session, outbox_id=row.id, error=error)
+        marks.put_back(session, outbox_id=row.id, error=error)
 
 
 def _later(services: Services, row: Claimed, error: str) -> None:
@@ -664,7 +663,7 @@ def _later(services: Services, row: Claimed, error: str) -> None:
     with session_scope(services.engine) as session:
         if row.attempts + 1 >= MAX_ATTEMPTS:
             log.warning("outbox %s failed after %d attempts: %s", row.id, MAX_ATTEMPTS, error)
-            box.mark_failed(session, outbox_id=row.id, error=error)
+            marks.mark_failed(session, outbox_id=row.id, error=error)
             return
         not_before = services.clock.now() + RETRY_LATER
-        box.retry_later(session, outbox_id=row.id, not_before=not_before, error=error)
+        marks.retry_later(session, outbox_id=row.id, not_before=not_before, error=error)

@@ -29,8 +29,8 @@ from app.services import Services
 from app.unsent import PARTS
 from db.engine import session_scope
 from db.models import Contact
-from db.queries import outbox_claims as box
-from db.queries.outbox_claims import Claimed
+from db.queries import outbox_marks as marks
+from db.queries.outbox_claim import Claimed
 from db.queries.pending import set_pending
 from db.retry import retry_db_async
 from render.text import numbered
@@ -41,10 +41,10 @@ from scheduler.pacing import Lane, Pacer, Turn, Window
 from scheduler.roles import sender_role
 from scheduler.sender import (
     BACKOFF_S,
-    LEASE,
     MARK_SENT_WAIT_S,
     RETRY_LATER,
     Progress,
+    _claim,
     _fail,
     _later,
     _put_back,
@@ -54,7 +54,6 @@ from scheduler.sender import (
     acquire_while,
     finish,
     lane_of,
-    office_bound,
     one_ended,
     take_over,
 )
@@ -140,7 +139,7 @@ async def drain(
     batch = max(10, int(pacer.pacer.ceiling))
     down = asyncio.Event()  # set when a call found Zalo out of reach: claim no more
     if keep_going() and CHANNEL in services.unreached:  # one asks if it answers; the rest wait
-        probe = await in_worker(_claim, services, owner, 1)
+        probe = await in_worker(_claim, services, owner, 1, CHANNEL)
         if not probe or not await guarded(client, services, pacer, owner, probe[0], down=down):
             return 0
         sent += 1
@@ -156,7 +155,7 @@ async def drain(
     try:
         while keep_going() and not down.is_set():
             claimed_at = ended
-            rows = deque(await in_worker(_claim, services, owner, batch))
+            rows = deque(await in_worker(_claim, services, owner, batch, CHANNEL))
             if not rows:
                 if ended == claimed_at and not await one_ended(inflight, keep_going):
                     break
@@ -172,24 +171,6 @@ async def drain(
     finally:
         await finish(inflight, stopping=not keep_going())
     return sent
-
-
-def _claim(services: Services, owner: str, limit: int) -> list[Claimed]:
-    """Lease the next Zalo messages; reminders and nudges only in office time."""
-    now = services.clock.now()
-    with session_scope(services.engine) as session:
-        most, held, flagged = office_bound(services, now, session)
-        return box.claim(
-            session,
-            owner=owner,
-            now=now,
-            limit=limit,
-            lease=LEASE,
-            max_priority=most,
-            kinds_held=held,
-            office_held=flagged,
-            channel=CHANNEL,
-        )
 
 
 async def guarded(
@@ -329,7 +310,7 @@ def _held(services: Services, row: Claimed, error: str) -> None:
     global _token_told
     with session_scope(services.engine) as session:
         not_before = services.clock.now() + RETRY_LATER
-        box.retry_later(session, outbox_id=row.id, not_before=not_before, error=error)
+        marks.retry_later(session, outbox_id=row.id, not_before=not_before, error=error)
     if time.monotonic() - _token_told >= TOKEN_TOLD_EVERY_S:
         _token_told = time.monotonic()
         log.error("Zalo refused the bot token (401): Zalo messages are held until it is fixed")
@@ -365,7 +346,7 @@ def _sent(services: Services, row: Claimed, message_id: str) -> None:
     now = services.clock.now()
     rows = rows_from_json(row.payload.get("choices") or [])
     with session_scope(services.engine) as session:
-        box.mark_sent(session, outbox_id=row.id, now=now, message_id=message_id)
+        marks.mark_sent(session, outbox_id=row.id, now=now, message_id=message_id)
         if rows and row.contact_id is not None:
             data = {
                 "offer": f"{OUTBOX}{row.id}",

@@ -12,7 +12,12 @@ or split leaves them pointing at nothing. This reads each backticked span that l
   `reminder_outbox.nudged_since`, `inbox_app.InboxApplication`): its longest leading part that
   is a module (the full name, or the last parts of one) defines the next name, at its top level
   or in one of its classes; a name quoted in the code (a job's or a catalog text's name, such
-  as `menus.refresh` or `common.deadline_rolled`) stands for itself.
+  as `menus.refresh` or `common.deadline_rolled`) stands for itself;
+- any of those written as a call (`Request.transaction(work)`, `build_application()`): the
+  name called;
+- a bare name of two words or more (`ix_outbox_chat`, `MAX_WAITING`, `on_wait`): a word of some
+  file of the repository besides these two (a column, a setting, a constant, a unit file's
+  command), or a name of PostgreSQL's (`POSTGRES_NAMES`).
 
 A span whose first part is nothing of the repository (a date, a route, `EVIDENCE_DIR/pending`,
 an instance's `payload.merged_out`) is prose, not a reference, and is not read.
@@ -22,7 +27,7 @@ from __future__ import annotations
 
 import ast
 import re
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import pytest
@@ -47,6 +52,11 @@ DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 FILE_NAME = re.compile(r"\w+\.(py|toml|md|html|js|css|sh|ya?ml|json|ini|cfg|txt)")
 # A file a person is sent or makes (`matrix.png`, `demo.sqlite3`): a name, not a module's.
 MADE_FILE = re.compile(r"[\w-]+\.(png|svg|xlsx|docx|csv|pdf|sqlite3|log|zip|gz)")
+CALL = re.compile(r"([\w./]+)\(.*\)")
+NAME = re.compile(r"_?[a-z][a-z0-9]*(?:_[a-z0-9]+)+|[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+# Names the README gives of PostgreSQL's own, which no file of ours spells.
+POSTGRES_NAMES = {"pg_database_size"}
+WORD = re.compile(r"\w+")
 
 
 class Repository:
@@ -69,6 +79,16 @@ class Repository:
                     parts = parts[:-1]
                 self.modules[".".join(parts)] = root / name
         self.names = {part for entry in self.files | self.dirs for part in entry.split("/")}
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of the repository's files but the documents read here (and this file)."""
+        found: set[str] = set()
+        for name in self.files - {*DOCS, "tests/test_docs.py"}:
+            path = self.root / name
+            if not MADE_FILE.fullmatch(path.name) and path.stat().st_size < 1_000_000:
+                found.update(WORD.findall(path.read_bytes().decode("utf-8", "ignore")))
+        return frozenset(found)
 
     @cache  # noqa: B019 - one repository a test session
     def defined(self, module: str) -> tuple[frozenset[str], frozenset[str], str]:
@@ -175,6 +195,11 @@ def dotted_problem(repo: Repository, dotted: str) -> str | None:
 
 def problem(repo: Repository, span: str) -> str | None:
     """What is wrong with a backticked span, or None when it is fine or not a reference."""
+    if call := CALL.fullmatch(span):
+        return problem(repo, call.group(1))
+    if NAME.fullmatch(span):
+        named = span in repo.words or span in POSTGRES_NAMES
+        return None if named else "named nowhere in the repository"
     if not PATH.fullmatch(span) or span.startswith("."):
         return None
     if "/" in span:
@@ -235,3 +260,9 @@ def test_a_stale_reference_is_caught(repo: Repository) -> None:
     assert problem(repo, "Request.atomic") is None
     assert problem(repo, "Request.atomically") is not None
     assert problem(repo, "15/01") is None  # a date
+    assert problem(repo, "Request.transaction(work)") is None
+    assert problem(repo, "Request.transactions(work)") is not None  # a call read too
+    assert problem(repo, "db/queries/snapshot.snapshots(channel, external_id)") is not None
+    assert problem(repo, "HOLDS_ITS_KIND_AFTER") is None
+    assert problem(repo, "_typed_before_offer") is not None  # folded into its caller's read
+    assert problem(repo, "ix_outbox_chat") is None  # an index, named by its migration

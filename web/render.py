@@ -6,7 +6,8 @@ Jinja's autoescaping, the only place a dashboard text becomes HTML.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, tzinfo
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from starlette.responses import HTMLResponse
 from app.dashboard.viewer import Viewer
 from app.due_words import deadline_words
 from app.evidence_files import shown_name
-from app.i18n import Lang, format_datetime, format_decimal, format_int, format_percent
+from app.i18n import Catalog, Lang, format_datetime, format_decimal, format_int, format_percent
 from app.people import channel_name
 from app.summary_text import as_of, on_time_text, rate_text
 from core.deadlines import format_date
@@ -109,6 +110,37 @@ def page(
     lang = language(request, viewer, person_lang)
     catalog = deps.services.catalog
     tz = deps.services.settings.tz
+    formatters = _formatters(catalog, lang, tz)
+    switch_language, nav_query = _links(request, lang, address)
+    html = (
+        environment()
+        .get_template(template)
+        .render(
+            **formatters,
+            status=StatusCells(formatters["t"]),
+            file_name=shown_name,
+            switch_language=switch_language,
+            address=address if address != request.url.path else None,
+            nav_query=nav_query,
+            # the time the figures are as of, worded as the chat's summaries word it
+            as_of=to_plain(
+                as_of(partial(catalog.get, lang), deps.services.clock.now().astimezone(tz))
+            ),
+            lang=lang,
+            viewer=viewer,
+            request=request,
+            now=deps.services.clock.now(),
+            **values,
+        )
+    )
+    response = HTMLResponse(html, status_code=status)
+    _keep_language(request, response, secure=deps.secure_cookies)
+    return response
+
+
+def _formatters(catalog: Catalog, lang: Lang, tz: tzinfo) -> dict[str, Callable[..., str]]:
+    """Return what a template words and formats with, in `lang`: `t` and the formatters
+    `page` names."""
 
     def t(key: str, **params: object) -> str:
         return to_plain(catalog.get(lang, key, **params))
@@ -141,57 +173,40 @@ def page(
     def on_time_rate(counts: Counts) -> str:
         return to_plain(on_time_text(partial(catalog.get, lang), counts, lang))
 
-    # The same page, filters kept, in the other language.
+    return {
+        "t": t,
+        "when": when,
+        "day": day,
+        "deadline": deadline,
+        "number": number,
+        "channel": channel,
+        "rate": rate,
+        "rate_figure": rate_figure,
+        "on_time_rate": on_time_rate,
+    }
+
+
+def _links(request: Request, lang: Lang, address: str | None) -> tuple[str, str]:
+    """Return the query of the same page in the other language, filters kept, and the one
+    the navigation's links carry: the filters the pages share (a page's own ones would
+    narrow another unseen)."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
     here = address or ""  # "": the address the request came to
     switch_language = here + "?" + urlencode([*kept, ("lang", "vi" if lang == "en" else "en")])
-    # The other pages keep the filters they share (a page's own ones would narrow it unseen).
     shared = [(k, v) for k, v in kept if k in SHARED_FILTERS and v]
     nav_query = "?" + urlencode(shared) if shared else ""
+    return switch_language, nav_query
 
-    html = (
-        environment()
-        .get_template(template)
-        .render(
-            t=t,
-            status=StatusCells(t),
-            when=when,
-            day=day,
-            deadline=deadline,
-            number=number,
-            channel=channel,
-            file_name=shown_name,
-            rate=rate,
-            rate_figure=rate_figure,
-            on_time_rate=on_time_rate,
-            switch_language=switch_language,
-            address=address if address != request.url.path else None,
-            nav_query=nav_query,
-            # the time the figures are as of, worded as the chat's summaries word it
-            as_of=to_plain(
-                as_of(partial(catalog.get, lang), deps.services.clock.now().astimezone(tz))
-            ),
-            lang=lang,
-            viewer=viewer,
-            request=request,
-            now=deps.services.clock.now(),
-            **values,
-        )
-    )
-    response = HTMLResponse(html, status_code=status)
+
+def _keep_language(request: Request, response: HTMLResponse, *, secure: bool) -> None:
+    """Keep a language chosen by `?lang=` in a cookie for the pages after."""
     asked = request.query_params.get("lang")
-    if asked in ("vi", "en") and miniapp_request(request, secure=deps.secure_cookies):
+    if asked in ("vi", "en") and miniapp_request(request, secure=secure):
         framed_cookie(response, LANG_COOKIE, asked)  # a Lax one is dropped in Telegram Web
     elif asked in ("vi", "en"):
         response.set_cookie(
-            LANG_COOKIE,
-            asked,
-            httponly=True,
-            secure=deps.secure_cookies,
-            samesite="lax",
-            path="/",
+            LANG_COOKIE, asked, httponly=True, secure=secure, samesite="lax", path="/"
         )
-    return response
 
 
 def message_page(

@@ -8,8 +8,7 @@ from bot import console
 from bot.commands import demo
 from bot.commands.startup import (
     already_running,
-    evidence_folder_usable,
-    migrated_engine,
+    ready_engine,
     start_process,
 )
 from bot.console import EXIT_CONFIG, help_text, load_settings, say
@@ -42,12 +41,9 @@ def run(args: argparse.Namespace) -> int:
         say("cli.workers_need_serve", err=True)
         return EXIT_CONFIG
     start_process(settings)
-    engine = migrated_engine(settings)
-    if isinstance(engine, int):  # the database did not answer, and said so
+    engine = ready_engine(settings)
+    if isinstance(engine, int):
         return engine
-    if not evidence_folder_usable(settings):
-        engine.dispose()
-        return EXIT_CONFIG
     try:
         with single_instance(settings, engine), checkpoints_in_background(engine):
             # A large database's sweep process first: it imports on the other core while

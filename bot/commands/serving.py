@@ -19,8 +19,7 @@ from bot import console
 from bot.app import App, build_application, build_services
 from bot.commands.startup import (
     already_running,
-    evidence_folder_usable,
-    migrated_engine,
+    ready_engine,
     start_process,
     telegram_refused,
 )
@@ -104,12 +103,9 @@ def serve(_args: argparse.Namespace) -> int:
     ):
         say("cli.workers_need_evidence_dir", err=True)
         return EXIT_CONFIG
-    engine = migrated_engine(settings)
-    if isinstance(engine, int):  # the database did not answer, and said so
+    engine = ready_engine(settings)
+    if isinstance(engine, int):
         return engine
-    if not evidence_folder_usable(settings):
-        engine.dispose()
-        return EXIT_CONFIG
     try:
         with single_instance(settings, engine), checkpoints_in_background(engine):
             application: App | None = None

@@ -132,6 +132,19 @@ def migrated_engine(settings: Settings) -> Engine | int:
     return engine
 
 
+def ready_engine(settings: Settings) -> Engine | int:
+    """Return the migrated database's engine once the evidence folder is usable too (what
+    both `dondoc run` and `dondoc serve` need before anything starts); else the exit status,
+    having said why."""
+    engine = migrated_engine(settings)
+    if isinstance(engine, int):  # the database did not answer, and said so
+        return engine
+    if not evidence_folder_usable(settings):
+        engine.dispose()
+        return EXIT_CONFIG
+    return engine
+
+
 def already_running(exc: AlreadyRunning) -> int:
     """Say which process holds the lock (by token, workers, or database); the exit code."""
     if exc.kind == "token":

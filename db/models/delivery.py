@@ -44,7 +44,7 @@ class Outbox(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (
         Index("ix_outbox_ready", "status", "priority", "not_before"),
-        # a chat's rows still to send, which the claim reads (`outbox_claims.heads`)
+        # a chat's rows still to send, which the claim reads (`outbox_heads.heads`)
         Index("ix_outbox_chat", "chat_id", "channel", "status"),
         Index("ix_outbox_kind_created", "kind", "created_at"),  # who was nudged lately
         Index("ix_outbox_created", "created_at"),  # the oldest rows, which housekeeping purges

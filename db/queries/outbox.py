@@ -14,8 +14,9 @@ daily fan-out.
 
 Status: pending -> sending (marked just before the call) -> sent | failed; `cancelled` for
 a reminder superseded by the next day's, or a copy a merge of two people made redundant
-(`outbox_merged.py`). How a sender leases and marks rows is
-`db/queries/outbox_claims.py`; this module queues them and counts what waits.
+(`outbox_merged.py`). How a sender leases rows is
+`db/queries/outbox_claim.py` (a chat's head, `outbox_heads.py`), how it marks them
+`outbox_marks.py`; this module queues them and counts what waits.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from db.queries.tasks import chunks
 CHANGED = "task-changed"  # the key of the notices of a task changed: `<CHANGED>:<entry>:<contact>`
 # In a notice's recipe: the assignments it gives a new deadline, [{assignment_id, deadline}].
 TOLD = "told"
-# The audit entry of such a notice given up on (`outbox_claims.mark_failed`): the sweep plans
+# The audit entry of such a notice given up on (`outbox_marks.mark_failed`): the sweep plans
 # its task again (`reminders.tasks_moved`), and reminds whom it did not tell.
 UNTOLD = "notice.given_up"
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -31,7 +31,7 @@ from app.checkin.pending import cancel
 from app.checkin.text import answer_text
 from app.link_confirm import PREFIX as LINK_PREFIX
 from app.linking import Caller, confirm, link
-from app.offers import CHOICES, last_offer
+from app.offers import CHOICES, last_offer_since
 from app.people import whoami
 from app.said import as_said
 from app.seen import seen
@@ -40,7 +40,7 @@ from core.numbers import chosen_number
 from core.roles import Access, Role
 from core.textnorm import fold, trim
 from db.engine import session_in, session_scope
-from db.queries.pending import clear_pending, pending_since, set_pending
+from db.queries.pending import clear_pending, set_pending
 from db.retry import UnkeptError, not_repeated
 from render.text import numbered, render
 from scheduler.nudge import nudge
@@ -51,6 +51,15 @@ CHECKIN_CHOICES = frozenset({"st", "pc", "ck", "cf"})
 OFFER_GRACE = timedelta(seconds=2)
 SPACED_SLASH_RE = re.compile(r"^/\s+(?=[^\W\d_])")  # "/ mytasks": a space after the slash
 NUMBERS_RE = re.compile(r"[\s.,;#-]*\d+(?:[\s.,;&-]+\d+)*[\s.,;!]*")  # "5", "0", "1 2", "1,2."
+
+
+@dataclass(frozen=True)
+class Offered:
+    """The choice a typed number takes: its data, the offer it came with, when offered."""
+
+    data: tuple[str, ...]
+    offer: str
+    since: datetime
 
 
 @dataclass
@@ -92,12 +101,12 @@ class TextChannel:
             with not_repeated("running a typed command"):
                 return self._show(actor, self._command(actor, typed, key))
         offered = self._offered(actor, typed)
-        if offered is not None and self._typed_before_offer(actor, wait):
+        if offered is not None and self._typed_before(offered, wait):
             # The choices were replaced after the number was typed: it took the newer ones.
             t = partial(self.services.catalog.get, actor.lang)
             return self._render(actor.lang, Said(t("common.choices_changed")))
         if offered is not None:
-            data, offer = offered
+            data, offer = offered.data, offered.offer
             if data and data[0] in CHECKIN_CHOICES:
                 return self._checkin(actor, lambda db: self._take(actor, data, offer, db=db))
             with not_repeated("taking a choice"):  # not every other choice can run again
@@ -181,31 +190,34 @@ class TextChannel:
         """Return this channel's chat of the person (its id is the person's id here)."""
         return Caller(self.name, actor.external_id, actor.external_id)
 
-    def _offered(self, actor: Actor, typed: str) -> tuple[tuple[str, ...], str] | None:
-        """Return the choice a typed number takes, and the offer it came with, if any."""
+    def _offered(self, actor: Actor, typed: str) -> Offered | None:
+        """Return the choice a typed number takes, with the offer it came with, if any."""
         number = chosen_number(typed)
         if number is None:
             return None
-        offer = self._last_offer(actor)
-        choices: list[Any] = (offer or {}).get("choices", [])
-        if offer is None or not 1 <= number <= len(choices) or not self._numbered(choices):
+        found = self._last_offer_since(actor)
+        if found is None:
             return None
-        return tuple(str(part) for part in choices[number - 1]), str(offer["offer"])
+        offer, since = found
+        choices: list[Any] = offer.get("choices", [])
+        if not 1 <= number <= len(choices) or not self._numbered(choices):
+            return None
+        return Offered(
+            tuple(str(part) for part in choices[number - 1]), str(offer["offer"]), since
+        )
 
     def _numbered(self, choices: Sequence[Any]) -> bool:
         """Tell whether an offer's choices are taken by a typed number (all are, here)."""
         return True
 
-    def _typed_before_offer(self, actor: Actor, wait: timedelta | None) -> bool:
+    def _typed_before(self, offered: Offered, wait: timedelta | None) -> bool:
         """Tell whether a number the channel dates was typed before the choices it would take
         were offered (a newer notice delivered while it waited): by the channel's date, with
         `OFFER_GRACE` for the two clocks (None: an undated message counts when handled)."""
         if wait is None:
             return False
-        with self.services.engine.begin() as connection:
-            found = pending_since(connection, contact_id=actor.contact_id, kind=CHOICES)
         typed_at = self.services.clock.now() - wait
-        return found is not None and found[1] - typed_at > OFFER_GRACE
+        return offered.since - typed_at > OFFER_GRACE
 
     def _listed(self, actor: Actor, typed: str) -> int:
         """Return how many choices a list offers when numbers that take none of them ("5"
@@ -223,9 +235,15 @@ class TextChannel:
     def _last_offer(self, actor: Actor) -> dict[str, Any] | None:
         """Return the numbered choices last offered to the person (`offer`, `choices`), if
         a typed number still takes them (`app.offers`)."""
+        found = self._last_offer_since(actor)
+        return None if found is None else found[0]
+
+    def _last_offer_since(self, actor: Actor) -> tuple[dict[str, Any], datetime] | None:
+        """Return the numbered choices last offered to the person and when, if a typed number
+        still takes them: one read, which also dates the offer against a dated number."""
         now = self.services.clock.now()
         with self.services.engine.begin() as connection:
-            return last_offer(connection, contact_id=actor.contact_id, now=now)
+            return last_offer_since(connection, contact_id=actor.contact_id, now=now)
 
     def _take(
         self, actor: Actor, data: tuple[str, ...], offer: str, db: Session | None = None

@@ -26,7 +26,7 @@ from core.clock import ManualClock
 from core.roles import Role
 from db.models import Assignment, ExtensionRequest, Outbox, Unit
 from db.queries.outbox import OFFICE, PRIORITY_NOTICE, enqueue
-from db.queries.outbox_claims import claim
+from db.queries.outbox_claim import claim
 from db.queries.outbox_held import hold_left_over
 from devtools.fakezalo import FakeZalo
 from scheduler.delivery import DISPATCH_JOB, SENDER_JOB, wake

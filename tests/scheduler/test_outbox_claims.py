@@ -15,16 +15,9 @@ from db.queries.outbox import (
     PRIORITY_REMINDER,
     enqueue,
 )
-from db.queries.outbox_claims import (
-    Claimed,
-    claim,
-    mark_failed,
-    mark_sending,
-    mark_sent,
-    release,
-    reroute,
-    retry_later,
-)
+from db.queries.outbox_claim import Claimed, claim
+from db.queries.outbox_leases import release
+from db.queries.outbox_marks import mark_failed, mark_sending, mark_sent, reroute, retry_later
 
 NOW = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=2)

@@ -5,7 +5,7 @@ Revises: 0018
 Create Date: 2026-12-07 23:00:00
 
 Both senders claim a row only when it heads its chat's queue
-(`db.queries.outbox_claims.heads`): the rows still to send (`status` pending or sending) of
+(`db.queries.outbox_heads.heads`): the rows still to send (`status` pending or sending) of
 the chats of a page of candidates. With `chat_id` alone indexed, SQLite read them through
 `ix_outbox_ready` instead, every ready row of a 3,000-row fan-out for each claim, which took
 twice as long as before the rule. `ix_outbox_chat` on (chat_id, channel, status) finds them
