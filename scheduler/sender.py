@@ -40,11 +40,11 @@ from app.services import Services
 from core.markup import to_html
 from core.states import SendStatus
 from db.engine import session_scope
+from db.models import Outbox
 from db.queries import outbox_claim as claims
 from db.queries import outbox_leases as leases
 from db.queries import outbox_marks as marks
 from db.queries.calendar import working_calendar
-from db.models import Outbox
 from db.queries.outbox import EDIT_OF, MARKUP, PRIORITY_INTERACTIVE, PRIORITY_REMINDER, TELEGRAM
 from db.queries.outbox_claim import Claimed
 from db.queries.outbox_held import hold_left_over
