@@ -76,7 +76,9 @@ def _page(
         return None
     page = page_of(statuses, number, size)
     flagged = sum(1 for s in statuses if s.unreachable)
-    lines = [t("units.list_header", count=len(statuses), flagged=flagged)]
+    unread = sum(1 for s in statuses if s.unreadable and not s.unreachable)
+    header = "units.list_header_unreadable" if unread else "units.list_header"
+    lines = [t(header, count=len(statuses), flagged=flagged, unreadable=unread)]
     kind_key = None
     for status in page.items:
         if status.unit.kind_key != kind_key:
@@ -89,11 +91,21 @@ def _page(
 
 
 def _line(services: Services, lang: str, status: UnitStatus) -> str:
-    """Return one unit of the list: code, name, contacts, and a flag when unreachable."""
+    """Return one unit of the list: code, name, contacts, and a flag when unreachable, or
+    when some of its contacts write on Zalo in vain (how many)."""
     t = partial(services.catalog.get, lang)
     unit = status.unit
     name = unit_form.listed_name(unit.name)
     if status.contacts == 0:
         return t("units.line_no_contact", code=unit.code, name=name)
-    key = "units.line_unreachable" if status.unreachable else "units.line"
-    return t(key, code=unit.code, name=name, contacts=status.contacts)
+    if status.unreachable:
+        return t("units.line_unreachable", code=unit.code, name=name, contacts=status.contacts)
+    if status.unreadable:
+        return t(
+            "units.line_unreadable",
+            code=unit.code,
+            name=name,
+            contacts=status.contacts,
+            unreadable=status.unreadable,
+        )
+    return t("units.line", code=unit.code, name=name, contacts=status.contacts)
