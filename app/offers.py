@@ -6,6 +6,11 @@ hold a week, as its buttons on Telegram do not expire: a Friday's reminder answe
 kinh phí" on Monday was asked again which status, the reason dropped. Those of an answer hold
 a day (`PENDING_TTL`), as every question asked: a number typed days later is read as what it
 says. Any later answer replaces them, or forgets them when it offers none.
+
+A message the outbox sent offers its choices once Zalo took it; an answer's are kept as it is
+worked out, before it waits its turn to be sent. An answer worked out while an outbox message
+to the person was on its way is sent after it (one message at a time to a person): its
+choices, shown last, are kept (`keep_sent`).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.choices import STATUS_PREFIX
-from db.queries.pending import PENDING_TTL, pending_since
+from db.queries.pending import PENDING_TTL, pending_since, set_pending
 
 CHOICES = "choices"  # the pending kind of the numbered choices last offered
 OUTBOX = "outbox:"  # how the offer of a message the outbox sent is named: outbox:<row id>
@@ -56,3 +61,21 @@ def reminded(offer: dict[str, Any] | None) -> list[int]:
         if isinstance(choice, list) and len(choice) == 3 and choice[0] == STATUS_PREFIX:
             found.append(str(choice[2]))
     return list(dict.fromkeys(int(one) for one in found if one.isascii() and one.isdigit()))
+
+
+def keep_sent(
+    session: Session, *, contact_id: int, data: dict[str, Any], started: datetime, now: datetime
+) -> bool:
+    """Keep the choices of a message the outbox sent (`data`, its call to the channel started
+    at `started`) as what a typed number takes, unless an answer's were kept since it started:
+    that answer reaches the person after it. Return whether they were kept.
+
+    A reminder on its way while "xong" was answered "which task?" took the next "1": the
+    question, read last, was answered with the reminder's first choice."""
+    found = pending_since(session, contact_id=contact_id, kind=CHOICES)
+    if found is not None:
+        offer, since = found
+        if not str(offer.get("offer", "")).startswith(OUTBOX) and since > started:
+            return False
+    set_pending(session, contact_id=contact_id, data=data, now=now, kind=CHOICES)
+    return True

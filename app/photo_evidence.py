@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -50,6 +51,7 @@ from db.queries.pending import (
     pending_since,
     set_pending,
 )
+from db.queries.people_to_tell import unit_names
 
 log = logging.getLogger(__name__)
 
@@ -164,9 +166,9 @@ def _ask(services: Services, actor: Actor, sent: Sent, photo: bytes) -> Said | N
             (folder / dropped["file"]).unlink(missing_ok=True)
         data = {"photos": photos[-MAX_ASKED:]}
         set_pending(session, contact_id=actor.contact_id, data=data, now=now, kind=PENDING)
-    if joins and earlier:
-        return Said("")
-    return Said(services.catalog.get(actor.lang, "zalo.photo_pick"), _pick(items))
+        if joins and earlier:
+            return Said("")
+        return Said(services.catalog.get(actor.lang, "zalo.photo_pick"), _pick(session, items))
 
 
 def row_ended(services: Services, actor: Actor) -> None:
@@ -187,12 +189,23 @@ def _still_offered(session: Session, actor: Actor, now: datetime) -> bool:
     return bool(choices[0]) and choices[0][0] == PREFIX
 
 
-def _pick(items: Sequence[OpenItem]) -> list[list[Choice]]:
-    """Return the open tasks offered for the photos, a numbered choice each."""
+def _pick(session: Session, items: Sequence[OpenItem]) -> list[list[Choice]]:
+    """Return the open tasks offered for the photos, a numbered choice each; a task given to
+    several of the sender's units named with its unit, as "which task?" names it (the same
+    "#1 <title>" twice told the official nothing apart)."""
+    shown = items[:MAX_ASKED]
+    counts = Counter(item.task_id for item in shown)
+    twice = [item.assignment_id for item in shown if counts[item.task_id] > 1]
+    units = unit_names(session, assignment_ids=twice) if twice else {}
     return [
-        [Choice(f"#{item.task_id} {item.title}"[:60], (PREFIX, item.assignment_id))]
-        for item in items[:MAX_ASKED]
+        [Choice(_label(item, units.get(item.assignment_id))[:60], (PREFIX, item.assignment_id))]
+        for item in shown
     ]
+
+
+def _label(item: OpenItem, unit: str | None) -> str:
+    """Return how a task is offered: "#12 <title>", or "#12 <unit>: <title>"."""
+    return f"#{item.task_id} {unit}: {item.title}" if unit else f"#{item.task_id} {item.title}"
 
 
 def still_asked(services: Services, actor: Actor, db: Session | None = None) -> Said | None:
@@ -205,9 +218,10 @@ def still_asked(services: Services, actor: Actor, db: Session | None = None) -> 
         if not _photos(asked):
             return None
         items = open_items(session, unit_ids=actor.unit_ids)
-    if not items:
-        return None
-    return Said(services.catalog.get(actor.lang, "zalo.photo_pick_again"), _pick(items))
+        if not items:
+            return None
+        again = services.catalog.get(actor.lang, "zalo.photo_pick_again")
+        return Said(again, _pick(session, items))
 
 
 def take(

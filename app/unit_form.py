@@ -28,7 +28,7 @@ from db.imports.unit_rows import MAX_CODE, MAX_GROUP, MAX_NAME, new_code_problem
 from db.imports.units import groups_of, save_unit
 from db.models import Unit as Unit  # re-exported: what `named_units` finds
 from db.models import UnitKind
-from db.queries.contacts import identities_by_person, label
+from db.queries.contacts import Identities, identities_by_person, label
 from db.queries.unit_admin import (
     contacts_of_unit,
     open_tasks_taken_off,
@@ -360,13 +360,7 @@ def card(
         groups = ", ".join(groups_of(session, unit_id=unit_id)) or "-"
         parent = parent_code(session, unit) or "-"
         people = [
-            t(
-                "units.card_contact"
-                if found[c.id or 0].reachable
-                else "units.card_contact_unreachable",
-                name=label(c, found[c.id or 0]),
-                function=t(f"common.function_{function}"),
-            )
+            _card_contact(services, lang, label(c, found[c.id or 0]), function, found[c.id or 0])
             for c, function in contacts
         ] or [
             t(
@@ -385,6 +379,22 @@ def card(
             state=t("units.state_active" if unit.active else "units.state_inactive"),
         )
         return text, unit.active
+
+
+def _card_contact(
+    services: Services, lang: str, name: str, function: str, identities: Identities
+) -> str:
+    """Return one contact of a unit's card, flagged when the bot cannot reach them, or
+    cannot read what they send on Zalo (since a day), as `/contacts` flags them."""
+    t = partial(services.catalog.get, lang)
+    does = t(f"common.function_{function}")
+    if not identities.reachable:
+        return t("units.card_contact_unreachable", name=name, function=does)
+    unreadable = identities.unreadable_since
+    if unreadable is None:
+        return t("units.card_contact", name=name, function=does)
+    since = f"{unreadable.astimezone(services.settings.tz):%d/%m/%Y}"
+    return t("units.card_contact_unreadable", name=name, function=does, since=since)
 
 
 def switch(

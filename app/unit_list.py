@@ -99,7 +99,9 @@ def _page(
         return _found(services, lang, [s for s in statuses if _fits(s, words)], size, words)
     page = page_of(statuses, number, size)
     flagged = sum(1 for s in statuses if s.unreachable)
-    lines = [t("units.list_header", count=len(statuses), flagged=flagged)]
+    unread = sum(1 for s in statuses if s.unreadable and not s.unreachable)
+    header = "units.list_header_unreadable" if unread else "units.list_header"
+    lines = [t(header, count=len(statuses), flagged=flagged, unreadable=unread)]
     return _listing(services, lang, lines, page)
 
 
@@ -155,11 +157,21 @@ def _listing(
 
 
 def _line(services: Services, lang: str, status: UnitStatus) -> str:
-    """Return one unit of the list: code, name, contacts, and a flag when unreachable."""
+    """Return one unit of the list: code, name, contacts, and a flag when unreachable, or
+    when some of its contacts write on Zalo in vain (how many)."""
     t = partial(services.catalog.get, lang)
     unit = status.unit
     name = unit_form.listed_name(unit.name)
     if status.contacts == 0:
         return t("units.line_no_contact", code=unit.code, name=name)
-    key = "units.line_unreachable" if status.unreachable else "units.line"
-    return t(key, code=unit.code, name=name, contacts=status.contacts)
+    if status.unreachable:
+        return t("units.line_unreachable", code=unit.code, name=name, contacts=status.contacts)
+    if status.unreadable:
+        return t(
+            "units.line_unreadable",
+            code=unit.code,
+            name=name,
+            contacts=status.contacts,
+            unreadable=status.unreadable,
+        )
+    return t("units.line", code=unit.code, name=name, contacts=status.contacts)

@@ -19,19 +19,19 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 
 from sqlalchemy.exc import OperationalError
 
 from app.choices import rows_from_json
-from app.offers import CHOICES, OUTBOX
+from app.offers import OUTBOX, keep_sent
 from app.services import Services
 from app.unsent import PARTS
 from db.engine import session_scope
 from db.models import Contact
 from db.queries import outbox_marks as marks
 from db.queries.outbox_claim import Claimed
-from db.queries.pending import set_pending
 from db.retry import retry_db_async
 from render.text import numbered
 from render.zalo import show
@@ -226,8 +226,10 @@ async def deliver(
     progress = Progress(services, row)
     failures = 0
     message_id = ""
+    started = None  # when its first call began: an answer's choices kept since go after it
     while progress.done < len(parts):
         await pacer.wait(row.chat_id, lane_of(row.priority))
+        started = started or services.clock.now()
         try:
             sent = await client.send_message(row.chat_id, parts[progress.done], retry=False)
         except ZaloError as exc:
@@ -269,7 +271,7 @@ async def deliver(
         else:
             progress.done += 1
     await retry_db_async(
-        partial(in_worker, _sent, services, row, message_id),
+        partial(in_worker, _sent, services, row, message_id, started or services.clock.now()),
         f"marking outbox {row.id} sent",
         max_wait=MARK_SENT_WAIT_S,
     )
@@ -341,8 +343,9 @@ def _parts(services: Services, row: Claimed, lang: str) -> list[str]:
     return show(services.catalog, lang, text, rows)
 
 
-def _sent(services: Services, row: Claimed, message_id: str) -> None:
-    """Record the delivery; its choices become what a typed number answers."""
+def _sent(services: Services, row: Claimed, message_id: str, started: datetime) -> None:
+    """Record the delivery; its choices become what a typed number answers, unless those of
+    an answer worked out since its first call `started` (sent after it: `offers.keep_sent`)."""
     now = services.clock.now()
     rows = rows_from_json(row.payload.get("choices") or [])
     with session_scope(services.engine) as session:
@@ -352,7 +355,7 @@ def _sent(services: Services, row: Claimed, message_id: str) -> None:
                 "offer": f"{OUTBOX}{row.id}",
                 "choices": [list(c.data) for c in numbered(rows)],
             }
-            set_pending(session, contact_id=row.contact_id, data=data, now=now, kind=CHOICES)
+            keep_sent(session, contact_id=row.contact_id, data=data, started=started, now=now)
 
 
 SEND_EVERY_S = 1.0

@@ -55,8 +55,10 @@ class ZaloClient:
         timeout: float = TIMEOUT_S,
         backoff: Sequence[float] = BACKOFF_S,
         max_connections: int = 16,
+        poll_grace_s: float = POLL_GRACE_S,
     ) -> None:
         self._token = token
+        self._poll_grace_s = poll_grace_s
         self._root = base_url.rstrip("/")
         self._backoff = tuple(backoff)
         limits = httpx.Limits(max_connections=max_connections)
@@ -92,7 +94,7 @@ class ZaloClient:
             body = await self.call(
                 "getUpdates",
                 {"timeout": str(timeout)},
-                http_timeout=poll_wait(timeout),
+                http_timeout=poll_wait(timeout, self._poll_grace_s),
                 retry=False,
             )
         except ZaloError as exc:
@@ -209,10 +211,11 @@ def _whole(value: Any) -> int | None:
     return int(text) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
 
 
-def poll_wait(timeout: float) -> float:
+def poll_wait(timeout: float, grace: float = POLL_GRACE_S) -> float:
     """Return how long to wait for a getUpdates asked to hold `timeout` seconds: as long as
-    Zalo may hold it, the asked time or its own default, whichever is longer, plus a margin."""
-    return max(timeout, ZALO_POLL_DEFAULT_S) + POLL_GRACE_S
+    Zalo may hold it, the asked time or its own default, whichever is longer, plus a margin
+    (`grace`: shorter in tests)."""
+    return max(timeout, ZALO_POLL_DEFAULT_S) + grace
 
 
 def _object(value: Any) -> dict[str, Any]:

@@ -1,7 +1,9 @@
 """Where the bot writes to a person: the reachable identity they used last.
 
 A chat that refuses the bot (a 403) marks that one identity unreachable; the person's other
-identities still get their messages.
+identities still get their messages. A chat whose messages the bot cannot read (Zalo's
+account it protects: `unreadable_since`) is used only when no other can be: a person who
+writes there in vain may not read there either, and a reminder there would go unanswered.
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Row, Select
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -65,6 +68,8 @@ def recipients(session: Session, *, contact_ids: Iterable[int]) -> dict[int, Rec
 
     A person is written to on their reachable identity used last (`last_seen_at`), so a
     message goes to one identity only; another reachable one stands in when it cannot be.
+    One whose messages come unreadable goes after every readable one, however recently it
+    wrote: what it sent was seen, not read.
     """
     ids = list(set(contact_ids))
     if not ids:
@@ -79,6 +84,7 @@ def recipients(session: Session, *, contact_ids: Iterable[int]) -> dict[int, Rec
             _IDENTITIES.c.channel,
             _IDENTITIES.c.last_seen_at,
             _IDENTITIES.c.id,
+            _IDENTITIES.c.unreadable_since,
         )
         .join_from(_IDENTITIES, _CONTACTS, _CONTACTS.c.id == _IDENTITIES.c.contact_id)
         .where(
@@ -91,10 +97,16 @@ def recipients(session: Session, *, contact_ids: Iterable[int]) -> dict[int, Rec
     found: dict[int, Recipient] = {}
     session.flush()  # a Core query does not flush the session's changes by itself
     rows = session.connection().execute(query).all()
-    for row in sorted(rows, key=lambda r: recency(r.last_seen_at, r.id)):
+    for row in sorted(rows, key=_chosen_first):
         if row.contact_id not in found and row.chat_id:
             found[row.contact_id] = Recipient(*row[:5])
     return found
+
+
+def _chosen_first(row: Row[Any]) -> tuple[bool, float, int]:
+    """Return the sort key of a person's deliverable identity: readable ones first, then
+    the one used last."""
+    return (row.unreadable_since is not None, *recency(row.last_seen_at, row.id))
 
 
 def recipient(session: Session, *, contact_id: int | None) -> Recipient | None:

@@ -9,7 +9,15 @@ from sqlmodel import Session, col, select
 
 from core.states import TaskStatus
 from core.textnorm import vi_sort_key
-from db.models import Assignment, Contact, Task, Unit, UnitContact, UnitKind
+from db.models import (
+    Assignment,
+    Contact,
+    ContactIdentity,
+    Task,
+    Unit,
+    UnitContact,
+    UnitKind,
+)
 from db.queries.audit import record
 from db.queries.recipients import reachable_people
 from db.queries.taskadmin import remove_assignees
@@ -28,12 +36,14 @@ class UnitRow:
 
 @dataclass(frozen=True)
 class UnitStatus:
-    """A unit with how many contacts it has and how many of them the bot can reach."""
+    """A unit with how many contacts it has, how many of them the bot can reach, and how
+    many of those it cannot read on a channel (Zalo's protected accounts)."""
 
     unit: UnitRow
     kind: UnitKind | None
     contacts: int
     reachable: int
+    unreadable: int = 0
 
     @property
     def unreachable(self) -> bool:
@@ -54,16 +64,27 @@ def unit_overview(session: Session, *, include_inactive: bool = False) -> list[U
     units = [UnitRow(uid or 0, code, name, kind) for uid, code, name, kind in session.exec(query)]
     links = list(session.exec(select(UnitContact.unit_id, UnitContact.contact_id)))
     reachable = reachable_people(session, contact_ids={c for _, c in links})
+    unreadable = unreadable_people(session)
     counts: dict[int, list[int]] = {}
     for unit_id, contact_id in links:
-        entry = counts.setdefault(unit_id, [0, 0])
+        entry = counts.setdefault(unit_id, [0, 0, 0])
         entry[0] += 1
         entry[1] += 1 if contact_id in reachable else 0
-    statuses = [UnitStatus(u, kinds.get(u.kind_key), *counts.get(u.id, [0, 0])) for u in units]
+        entry[2] += 1 if contact_id in reachable and contact_id in unreadable else 0
+    statuses = [UnitStatus(u, kinds.get(u.kind_key), *counts.get(u.id, [0, 0, 0])) for u in units]
     statuses.sort(
         key=lambda s: (s.kind.sort_order if s.kind else 999, vi_sort_key(s.unit.name, s.unit.code))
     )
     return statuses
+
+
+def unreadable_people(session: Session) -> set[int]:
+    """Return the people with an identity whose messages come unreadable (few: the rows
+    with `unreadable_since` set, not every person's)."""
+    query = select(ContactIdentity.contact_id).where(
+        col(ContactIdentity.unreadable_since).is_not(None)
+    )
+    return set(session.exec(query))
 
 
 def set_active(

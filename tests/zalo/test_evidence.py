@@ -154,6 +154,28 @@ async def test_a_photo_without_its_task_is_kept_pending_and_a_typed_number_files
     assert list((zbot.tg.settings.evidence_path / "pending").glob("*/*")) == []
 
 
+async def test_a_photo_asked_about_names_the_unit_of_a_task_given_to_two_of_hers(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa is the focal point of Xã A and Xã B, both given task 1: a photo without its task
+    offers that task once for each commune, named, and "2" files it for Xã B's. Both were
+    offered as "#1 Việc chung", told nothing apart."""
+    with zbot.session() as s:
+        a, b = make_unit(s, "XA", "Xã A"), make_unit(s, "XB", "Xã B")
+        shared = make_task(s, "Việc chung", date(2026, 11, 30), [a, b]).id
+        make_contact(s, 0, units=[a, b], name="Hoa", channel="zalo", external_id=HOA)
+    zbot.zalo.add_user(HOA, "Hoa")
+    [asked] = await zbot.photo(HOA, JPEG, "")
+    assert f"1 = #{shared} Xã A: Việc chung" in asked
+    assert f"2 = #{shared} Xã B: Việc chung" in asked
+    await zbot.say(HOA, "2")
+    with zbot.session() as s:
+        [kept] = s.exec(select(Evidence)).all()
+        about = s.get(Assignment, kept.assignment_id)
+    assert about is not None
+    assert about.unit_id == b.id
+
+
 async def test_a_photo_asked_about_is_asked_again_after_a_status_typed_instead(
     zbot: ZaloBot,
 ) -> None:

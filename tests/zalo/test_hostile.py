@@ -248,6 +248,24 @@ async def test_a_protected_account_is_told_what_to_do_and_shown_to_the_admins(
     assert "không đọc được" not in again
 
 
+async def test_units_and_the_unit_card_flag_a_protected_account_in_english(
+    zbot: ZaloBot,
+) -> None:
+    """Hoa's messages come unreadable ("message.unsupported.received"): an admin reading in
+    English sees her commune flagged in /units and her flagged on its card (/editunit), with
+    the day, as /contacts flags her; both said nothing of it."""
+    province(zbot)
+    queue_raw(zbot, written(HOA, "xong-1"), "message.unsupported.received")
+    await zbot.handled("xong-1")
+    await zbot.say(ZALO_ADMIN, "/lang en")
+    [listed] = await zbot.say(ZALO_ADMIN, "/units")
+    assert "⚠️ X000 Xã số 000: 1 contact, 1 whose Zalo messages the bot cannot read" in listed
+    assert "with someone whose Zalo messages the bot cannot read: 1 (⚠️)" in listed
+    [card] = await zbot.say(ZALO_ADMIN, "/editunit X000")
+    day = f"{zbot.services.clock.now().astimezone(zbot.services.settings.tz):%d/%m/%Y}"
+    assert f"⚠️ Hoa (focal point), their Zalo messages unreadable since {day}" in card
+
+
 async def test_a_voice_message_is_told_to_report_in_words(zbot: ZaloBot) -> None:
     """A voice message (Zalo's "message.voice.received", its .aac at voice_url), the way an
     official on the road reports, is answered that the bot reads no voice message and how

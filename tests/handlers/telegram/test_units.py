@@ -11,7 +11,7 @@ from app.signing import sign
 from db.models import Assignment, AuditLog, Outbox, Unit
 from db.queries.taskcounts import drift, stored_counts
 from devtools.fakebotapi import ChatMessage
-from tests.factories import VN, make_contact, make_task, make_unit
+from tests.factories import VN, identity, make_contact, make_task, make_unit
 from tests.harness import ADMIN_ID, BotUnderTest, button_data, buttons
 
 
@@ -47,6 +47,25 @@ async def test_units_are_grouped_by_kind_with_contacts_and_flags(bot: BotUnderTe
     assert "⚠️ X1 Xã Tam Xuân: 1 liên hệ, không liên lạc được" in text
     assert "⚠️ X2 Xã Tam Anh: chưa có liên hệ" in text
     assert "chưa liên lạc được: 2" in text
+
+
+async def test_units_and_the_card_flag_a_contact_whose_zalo_is_unreadable(
+    bot: BotUnderTest,
+) -> None:
+    """Hoa writes on a Zalo account Zalo protects (her messages unreadable since 02/12):
+    /units flags her commune, and its card her, as /contacts does; they said nothing of it."""
+    with bot.session() as s:
+        tam = make_unit(s, "X1", "Xã Tam Xuân")
+        make_contact(s, 0, units=[tam], name="Hoa", channel="zalo", external_id="a1b2c3d4")
+        make_contact(s, 4001, units=[make_unit(s, "X2", "Xã Tam Anh")])
+        identity(s, "a1b2c3d4", "zalo").unreadable_since = datetime(2026, 12, 2, 1, 0, tzinfo=VN)
+        s.commit()
+    text = (await bot.send(ADMIN_ID, "/units")).text or ""
+    assert "⚠️ X1 Xã Tam Xuân: 1 liên hệ, bot không đọc được tin nhắn Zalo của 1 người" in text
+    assert "• X2 Xã Tam Anh: 1 liên hệ" in text
+    assert "có người bot không đọc được tin nhắn Zalo: 1 (⚠️)" in text
+    card = await bot.send(ADMIN_ID, "/editunit X1")
+    assert "⚠️ Hoa (đầu mối), bot không đọc được tin nhắn Zalo từ 02/12/2026" in (card.text or "")
 
 
 async def test_long_unit_list_is_paged_with_buttons(bot: BotUnderTest) -> None:
