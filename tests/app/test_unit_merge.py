@@ -11,6 +11,8 @@ import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
+from functools import partial
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, update
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, func, select
 
 from app.actor import Actor
+from app.evidence_files import find, kept_file
 from app.i18n import load_catalog
 from app.reporting import Recorded, Report, record
 from app.services import Services
@@ -35,6 +38,7 @@ from db.models import (
     StatusReport,
     Unit,
     UnitContact,
+    UnitGroup,
 )
 from db.queries import unit_merge as unit_merge_queries
 from db.queries.checkin import Check, check_reportable
@@ -43,6 +47,7 @@ from db.queries.export import load
 from db.queries.outbox import enqueue
 from db.queries.reminder_outbox import to_chase
 from db.queries.reports import record_report
+from db.queries.scope import contact_scope, set_scope
 from db.queries.taskcounts import drift
 from db.queries.unit_merge import merge_units
 from tests.factories import VN, make_contact, make_task, make_unit
@@ -716,3 +721,40 @@ def test_a_report_between_two_slices_ends_on_the_kept_row_with_its_history(
         history = s.get_one(Assignment, report.assignment_id)
         assert (history.unit_id, history.active) == (old_ids[0], False)
         assert (history.merged_into_id, history.percent) == (row, 80)
+
+
+def test_an_old_units_file_is_the_new_units_coordinators_to_download_and_nobody_elses(
+    db: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    """Chi follows Hòa Bình only: after An Hòa became it, /evidence of Hòa Bình (either
+    channel) lists An Hòa's file, and its download (the web's, Zalo's link) is hers through
+    the merge; Dung, who follows Tam Xuân, is still refused it."""
+    (tmp_path / "1").mkdir()
+    (tmp_path / "1" / "ab.pdf").write_bytes(b"%PDF-ah")
+    with Session(db) as s:
+        an_hoa = make_unit(s, "XA-AH", "Xã An Hòa")
+        hoa_binh = make_unit(s, "XA-HB", "Xã Hòa Bình", groups=["Cụm Hòa Bình"])
+        make_unit(s, "XA-TX", "Xã Tam Xuân", groups=["Cụm Tam Xuân"])
+        task = make_task(s, "Kế hoạch chuyển đổi số", DUE, [an_hoa])
+        row = of(s, task.id, an_hoa).id or 0
+        file = Evidence(assignment_id=row, file_name="ke-hoach.pdf", size=7, sha256="ab",
+                        storage_path="1/ab.pdf")  # fmt: skip
+        s.add(file)
+        chi = make_contact(s, 3001, role="coordinator", name="Chi").id or 0
+        dung = make_contact(s, 3002, role="coordinator", name="Dung").id or 0
+        for person, group in ((chi, "Cụm Hòa Bình"), (dung, "Cụm Tam Xuân")):
+            found = s.exec(select(UnitGroup).where(UnitGroup.name == group)).one()
+            set_scope(s, contact_id=person, group_ids=[found.id or 0])
+        s.commit()
+        ids = file.id or 0, an_hoa.id or 0, hoa_binh.id or 0, task.id
+    merge(services_on(db, settings), "vi", old_ids=(ids[1],), new_id=ids[2], actor_id=None)
+    with Session(db) as s:
+        t = partial(load_catalog().get, "vi")
+        scope = contact_scope(s, contact_id=chi)
+        listed = find(s, t, text=f"#{ids[3]} Xã Hòa Bình", scope=scope, contact_id=chi)
+        assert [f.id for f in listed.files] == [ids[0]]
+    kept = kept_file(db, tmp_path, contact_id=chi, evidence_id=ids[0])
+    assert kept is not None
+    assert kept.path is not None
+    assert kept.path.read_bytes() == b"%PDF-ah"
+    assert kept_file(db, tmp_path, contact_id=dung, evidence_id=ids[0]) is None
