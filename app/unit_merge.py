@@ -42,7 +42,6 @@ from db.queries.outbox import PRIORITY_NOTICE, NewMessage
 from db.queries.task_notices import contacts_of_units, unit_entry
 from db.queries.unit_admin import deactivate_all
 from db.queries.unit_merge import (
-    SLICE_ROWS,
     TaskMoved,
     UnitsMerged,
     merge_units,
@@ -61,11 +60,6 @@ LISTED_JOINED = 10  # the tasks several assignments of which became one, named w
 # (`db.retry`): with a pause of 0.1 s a tap kept meeting the next slice, 14 s at worst, while
 # 200 units were merged.
 SLICE_GAP_S = 0.1
-# How long one transaction of a merge holds the write lock, about: every reply's write that
-# comes meanwhile waits for it (each tap writes two or three times). Slices of SLICE_ROWS held
-# it 0.3 to 1.2 s on a loaded machine, and taps waited 5.5 s at the median behind them while
-# 200 communes were merged (bench/README.md): the slice is sized to this from the last.
-SLICE_HELD_S = 0.15
 
 
 @dataclass(frozen=True)
@@ -131,10 +125,9 @@ def merge(
     now = services.clock.now()
     before: list[TaskMoved] = []
     dropped: dict[int, int] = {}
-    rows = SLICE_ROWS
     while True:
         with session_scope(services.engine) as session:  # a read: no lock taken for it
-            tasks, last = next_slice(session, old_ids=old_ids, rows=rows)
+            tasks, last = next_slice(session, old_ids=old_ids)
         began = time.monotonic()
         with session_scope(services.engine) as session:
             if taken is not None and not state.take(session, *taken):
@@ -172,16 +165,7 @@ def merge(
             before += moved_now
             dropped |= taken_off
             taken = None  # taken with the first slice
-        held = time.monotonic() - began
-        rows = fewer_rows(rows, held)
-        time.sleep(max(SLICE_GAP_S, held))  # the others' writes go first
-
-
-def fewer_rows(rows: int, held: float) -> int:
-    """Return how many open assignments the next slice moves, from the last one's: as many
-    as hold the write lock about SLICE_HELD_S (SLICE_ROWS at most, one task at least)."""
-    wanted = int(rows * SLICE_HELD_S / max(held, 0.001))
-    return max(1, min(wanted, rows * 2, SLICE_ROWS))
+        time.sleep(max(SLICE_GAP_S, time.monotonic() - began))  # the others' writes go first
 
 
 def _made(

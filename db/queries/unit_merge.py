@@ -146,13 +146,10 @@ def _open_work(query: Any, old_ids: Sequence[int]) -> Any:
     )
 
 
-def next_slice(
-    session: Session, *, old_ids: Sequence[int], rows: int = SLICE_ROWS
-) -> tuple[list[int], bool]:
+def next_slice(session: Session, *, old_ids: Sequence[int]) -> tuple[list[int], bool]:
     """Return the next tasks whose open work of the old units one transaction moves (the
-    first ones, about `rows` assignments, SLICE_ROWS at most, one task at least), and
-    whether they are all."""
-    rows = min(rows, SLICE_ROWS)
+    first ones, about SLICE_ROWS assignments, one task at least), and whether they are all."""
+    rows = SLICE_ROWS
     query = _open_work(select(Assignment.task_id, func.count()), old_ids)
     tasks: list[int] = []
     total = 0
