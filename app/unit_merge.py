@@ -126,7 +126,7 @@ def merge(
     before: list[TaskMoved] = []
     dropped: dict[int, int] = {}
     while True:
-        with session_scope(services.engine) as session:  # a read: no lock taken for it
+        with Session(services.engine) as session:  # a read, before the lock: not committed
             tasks, last = next_slice(session, old_ids=old_ids)
         began = time.monotonic()
         with session_scope(services.engine) as session:
