@@ -15,6 +15,8 @@ channels' registries, so a new command is classified before it ships.
 
 from __future__ import annotations
 
+import re
+
 HEAVY_COMMANDS = frozenset(
     (
         "summary",
@@ -70,10 +72,22 @@ LIGHT_COMMANDS = frozenset(
 
 # Choices (`app/choices.py`) by the first part of their data: a heavy command's next page or
 # pick (summary "sm", ranking "rk", report "rp", export "xp") and an import's Apply ("im",
-# which writes the whole previewed file).
-HEAVY_CHOICES = frozenset(("sm", "rk", "rp", "xp", "im"))
+# which writes the whole previewed file); or by their first two parts, where the first is a
+# light page's: a merge's Merge ("un:mg", `app.unit_merge.CONFIRM`: every open task and
+# contact of the units merged moved, a minute for 200 communes) among the unit pages' "un".
+HEAVY_CHOICES = frozenset(("sm", "rk", "rp", "xp", "im", "un:mg"))
+# Commands whose numbered choices, typed on a channel without buttons, run heavy work: the
+# number typed next is heavy (Zalo's "1" that confirms a merge).
+HEAVY_OFFERS = frozenset(("mergeunits",))
 
 
 def is_heavy_command(name: str) -> bool:
     """Tell whether a command, by its name (lower case, no slash), is heavy."""
     return name in HEAVY_COMMANDS
+
+
+def is_heavy_choice(data: str, heavy: frozenset[str] = HEAVY_CHOICES) -> bool:
+    """Tell whether a choice, by its data ("un:mg:1a2b"), is heavy: its first part, or its
+    first two, listed in `heavy`."""
+    parts = re.split("[:~]", data, maxsplit=2)
+    return parts[0] in heavy or ":".join(parts[:2]) in heavy

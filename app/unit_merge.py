@@ -40,7 +40,7 @@ from db.queries import state
 from db.queries.audit import record
 from db.queries.outbox import PRIORITY_NOTICE, NewMessage
 from db.queries.task_notices import contacts_of_units, unit_entry
-from db.queries.unit_admin import set_active
+from db.queries.unit_admin import deactivate_all
 from db.queries.unit_merge import (
     TaskMoved,
     UnitsMerged,
@@ -126,6 +126,8 @@ def merge(
     before: list[TaskMoved] = []
     dropped: dict[int, int] = {}
     while True:
+        with Session(services.engine) as session:  # a read, before the lock: not committed
+            tasks, last = next_slice(session, old_ids=old_ids)
         began = time.monotonic()
         with session_scope(services.engine) as session:
             if taken is not None and not state.take(session, *taken):
@@ -144,8 +146,7 @@ def merge(
             if refused:
                 session.rollback()  # the plan stays asked: nothing was done in this slice
                 return MergeAsked(refused)
-            tasks, last = next_slice(session, old_ids=old_ids)
-            if last:
+            if last:  # what is left now, read again under the lock (`move_work`)
                 moved = merge_units(
                     session,
                     old_ids=old_ids,
@@ -181,8 +182,7 @@ def _made(
     """Finish a merge in its last transaction: deactivate the old units, audit it, tell the
     people moved; return what the admin is told. `now`: the merge's moment, as it began."""
     t = partial(services.catalog.get, lang)
-    for old_id in old_ids:
-        set_active(session, unit_id=old_id, active=False, actor_id=actor_id, now=now)
+    deactivate_all(session, unit_ids=old_ids, actor_id=actor_id, now=now)
     entry = record(
         session,
         actor_id=actor_id,

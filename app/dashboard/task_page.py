@@ -19,7 +19,8 @@ from core.summary import Line
 from db.models import Assignment, Evidence, ExtensionRequest, StatusReport, Task
 from db.queries import summary as sq
 from db.queries.extension_history import Decided, decided
-from db.queries.unit_merge_history import carried_into
+from db.queries.scope import units_in_scope
+from db.queries.unit_merge_history import carried_into, carried_on_units
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,9 @@ def request_in_scope(session: Session, viewer: Viewer, *, request_id: int) -> bo
 
 
 def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> Evidence | None:
-    """Return an evidence file whose unit the viewer may see (None otherwise)."""
+    """Return an evidence file whose unit the viewer may see, or the unit an old unit's
+    work went on in (`Assignment.merged_into_id`: the new unit's coordinator is shown the
+    old unit's files among its own, `evidence_of`); None otherwise."""
     if not is_id(evidence_id):
         return None
     query = (
@@ -157,4 +160,12 @@ def evidence_in_scope(session: Session, viewer: Viewer, *, evidence_id: int) -> 
         .join(Assignment, col(Assignment.id) == col(Evidence.assignment_id))
         .where(Evidence.id == evidence_id, viewer.scope.covers(Assignment.unit_id))
     )
-    return session.exec(query).first()
+    found = session.exec(query).first()
+    if found is not None or viewer.scope.everything:
+        return found
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None:
+        return None
+    went_on = carried_on_units(session, assignment_id=evidence.assignment_id)
+    seen = went_on and units_in_scope(session, unit_ids=went_on, scope=viewer.scope)
+    return evidence if seen else None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from db.models import AuditLog
@@ -30,6 +32,14 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_all(session: Session, entries: Sequence[AuditLog]) -> None:
+    """Add audit entries in one statement, in the session's transaction (their ids unread:
+    one INSERT a row when the ORM reads them back)."""
+    if entries:
+        rows = [e.model_dump(exclude={"id"}) for e in entries]
+        session.execute(insert(AuditLog), rows)
 
 
 def entries(session: Session, *, action: str | None = None, limit: int = 100) -> list[AuditLog]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from core.states import TaskStatus
 from core.textnorm import vi_sort_key
 from db.models import (
     Assignment,
+    AuditLog,
     Contact,
     ContactIdentity,
     Task,
@@ -18,7 +22,7 @@ from db.models import (
     UnitContact,
     UnitKind,
 )
-from db.queries.audit import record
+from db.queries.audit import record, record_all
 from db.queries.recipients import reachable_people
 from db.queries.taskadmin import remove_assignees
 from db.queries.tasks import active_unit_ids, chunks
@@ -105,6 +109,38 @@ def set_active(
             details={"code": unit.code},
         )
     return unit
+
+
+def deactivate_all(
+    session: Session, *, unit_ids: Sequence[int], actor_id: int | None, now: datetime
+) -> list[int]:
+    """Deactivate the units (their history stays), each audited as `set_active` does it, in
+    one statement for them all; return those that were active.
+
+    A merge's last transaction deactivated 200 communes one UPDATE at a time, 1.2 s of the
+    write lock every reply waited behind."""
+    query = select(Unit).where(col(Unit.id).in_(list(unit_ids)), col(Unit.active).is_(True))
+    units = list(session.exec(query.order_by(col(Unit.id))))
+    ids = [u.id for u in units if u.id is not None]
+    if not ids:
+        return []
+    session.execute(
+        update(Unit).where(col(Unit.id).in_(ids)).values(active=False, updated_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    for unit in units:  # the objects the session holds say what the row says now
+        set_committed_value(unit, "active", False)
+        set_committed_value(unit, "updated_at", now)
+    said = "unit.deactivated"
+    record_all(
+        session,
+        [
+            AuditLog(actor_id=actor_id, action=said, object_type="unit", object_id=str(u.id),
+                     details={"code": u.code})
+            for u in units
+        ],
+    )  # fmt: skip
+    return ids
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,8 @@ QUESTION_KINDS = ("step", "done", "album", "choices")
 ASSIGNMENT_CHOICES = frozenset({"st", "pc", "cf", "ck", "ep"})
 T = TypeVar("T")
 
+CHAIN = 50  # units over one another followed at most (a loop would be a bad row)
+
 
 def groups_of(session: Session, *, old_ids: Sequence[int], new_id: int) -> list[int]:
     """Return the groups of the old units the new unit is not in yet."""
@@ -71,8 +73,19 @@ def children_of(session: Session, *, old_ids: Sequence[int], new_id: int) -> lis
 def adopt_children(
     session: Session, *, old_ids: Sequence[int], new_id: int, now: datetime
 ) -> list[int]:
-    """Put the units under an old unit under the new one; return them."""
+    """Put the units under an old unit under the new one; return them. A new unit that was
+    under an old one (a department merged into its own office) takes the old one's place:
+    it goes under the unit above the highest old unit over it (or none), not left under a
+    deactivated unit, nor under a unit now under it."""
     children = children_of(session, old_ids=old_ids, new_id=new_id)
+    above = _place_of(session, old_ids=old_ids, new_id=new_id)
+    if above is not None:
+        session.execute(
+            update(Unit)
+            .where(col(Unit.id) == new_id)
+            .values(parent_id=above[0], updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
     if children:
         session.execute(
             update(Unit)
@@ -80,8 +93,25 @@ def adopt_children(
             .values(parent_id=new_id, updated_at=now)
             .execution_options(synchronize_session=False)
         )
+    if children or above is not None:
         session.expire_all()
     return children
+
+
+def _place_of(
+    session: Session, *, old_ids: Sequence[int], new_id: int
+) -> tuple[int | None] | None:
+    """Return the parent the new unit takes when an old unit is over it (the parent of the
+    highest old unit over it), None when none is (its place kept)."""
+    parents = dict(session.exec(select(Unit.id, Unit.parent_id)).all())
+    olds, place, seen = set(old_ids), None, {new_id}
+    at = parents.get(new_id)
+    while at is not None and at not in seen and len(seen) < CHAIN:
+        seen.add(at)
+        if at in olds:
+            place = (parents.get(at),)
+        at = parents.get(at)
+    return place
 
 
 def invites_of(session: Session, *, old_ids: Sequence[int], now: datetime) -> int:

@@ -107,6 +107,26 @@ def carried_into(
     return found
 
 
+def carried_on_units(session: Session, *, assignment_id: int) -> list[int]:
+    """Return the units of the rows an old unit's row's work went on in (through merges one
+    after another), nearest first; none for a row no merge took."""
+    units: list[int] = []
+    seen = {assignment_id}
+    into = session.exec(
+        select(Assignment.merged_into_id).where(Assignment.id == assignment_id)
+    ).first()
+    while into is not None and into not in seen and len(seen) < CHAIN:
+        seen.add(into)
+        row = session.exec(
+            select(Assignment.unit_id, Assignment.merged_into_id).where(Assignment.id == into)
+        ).first()
+        if row is None:
+            break
+        units.append(row[0])
+        into = row[1]
+    return units
+
+
 def old_unit_ids(merges: Sequence[Merge]) -> list[int]:
     """Return the old units of these merges, each once, in order."""
     return list(dict.fromkeys(i for m in merges for i in m.old_ids))

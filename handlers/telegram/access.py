@@ -33,7 +33,7 @@ from handlers.telegram.context import TelegramContext
 from handlers.telegram.lanes import person_of
 from handlers.telegram.senders import actor_of
 from scheduler.split import split_html
-from scheduler.workers import in_update_worker
+from scheduler.workers import in_heavy_worker, in_update_worker
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +75,24 @@ class Request:
         write first is not run again (`db.retry.not_repeated`): the error handler says so.
         """
 
+        return await self._run(in_update_worker, function, *args)
+
+    async def run_heavy(self, function: Callable[..., R], *args: Any) -> R:
+        """As `run`, in the heavy pool (`in_heavy_worker`): a heavy button's long work (a
+        merge's Merge, `app.heavy`) off the update pool, whose threads answer the taps."""
+        return await self._run(in_heavy_worker, function, *args)
+
+    async def _run(
+        self, worker: Callable[..., Awaitable[R]], function: Callable[..., R], *args: Any
+    ) -> R:
+        """Run blocking work in `worker`'s threads, as `run` says."""
+
         def once() -> R:
             with not_repeated("answering an update"):
                 return function(*args)
 
         result = await retry_db_async(
-            lambda: in_update_worker(once), "answering an update", on_wait=self._held
+            lambda: worker(once), "answering an update", on_wait=self._held
         )
         self.context.bot_data.told_unavailable.discard(person_of(self.update))
         return result

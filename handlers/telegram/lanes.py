@@ -20,7 +20,6 @@ three at a time, and after 240 s most had had no word at all.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
@@ -31,7 +30,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 from telegram.ext.filters import BaseFilter
 
-from app.heavy import HEAVY_CHOICES, is_heavy_command
+from app.heavy import HEAVY_CHOICES, is_heavy_choice, is_heavy_command
 from core.repeats import AnsweredTexts
 from handlers.telegram.registry import Flow
 
@@ -77,7 +76,7 @@ class HeavyUpdates:
     """Tell a heavy update from its text or button alone (no database, no parsing by PTB)."""
 
     commands: frozenset[str] = frozenset()
-    buttons: frozenset[str] = frozenset()  # the first part of their callback data
+    buttons: frozenset[str] = frozenset()  # the first part (or two) of their callback data
     # Documents by their message: whether a spreadsheet is an import or evidence depends on
     # who sent it (the database), so an official's spreadsheet counts as heavy too: it only
     # waits, when three heavy updates run, for one of them to end.
@@ -103,8 +102,7 @@ class HeavyUpdates:
         if not isinstance(update, Update):
             return False
         if update.callback_query is not None:
-            data = update.callback_query.data or ""
-            return re.split("[:~]", data, maxsplit=1)[0] in self.buttons
+            return is_heavy_choice(update.callback_query.data or "", self.buttons)
         msg = update.message  # an edited command is not run again (registry.NEW_MESSAGES)
         if msg is not None and msg.document is not None:
             return any(f.check_update(update) for f in self.documents)

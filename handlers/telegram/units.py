@@ -107,8 +107,8 @@ async def merge_chosen(req: Request) -> None:
     """Merge as asked, or not, on a press of the plan's buttons; the buttons go."""
     actor = req.actor
     await drop_buttons(req)  # best effort: a message too old to edit keeps them
-    answer = unit_merge.answer_choice
-    said = await req.run(answer, req.services, actor.lang, actor.contact_id, list(req.args))
+    answer = unit_merge.answer_choice  # Merge is heavy (`app.heavy`): in its pool
+    said = await req.run_heavy(answer, req.services, actor.lang, actor.contact_id, list(req.args))
     await req.reply(said)
 
 

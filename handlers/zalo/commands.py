@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from app.actor import Actor
 from app.checkin import Said
-from app.heavy import HEAVY_COMMANDS
+from app.heavy import HEAVY_COMMANDS, HEAVY_OFFERS
 from app.services import Services
 from core.roles import Access
 from core.textnorm import fold, narrow, trim
@@ -189,3 +189,14 @@ def command_word(typed: str) -> str:
 def is_heavy(text: str) -> bool:
     """Tell whether a message's text is a heavy command (read from the text alone)."""
     return command_word(joined_slash(trim(narrow(text)))) in HEAVY
+
+
+def offers_heavy(text: str) -> bool:
+    """Tell whether a message's text is a command whose numbered choices run heavy work
+    (`app.heavy.HEAVY_OFFERS`: /mergeunits, whose "1" merges)."""
+    return command_word(joined_slash(trim(narrow(text)))) in HEAVY_OFFERS
+
+
+def is_number(text: str) -> bool:
+    """Tell whether a message's text is a number alone (a numbered choice typed)."""
+    return trim(narrow(text)).isdigit()

@@ -29,7 +29,7 @@ from core.textnorm import without_nul
 from db.retry import PartlyDoneError, retry_db_async
 from handlers.zalo.answers import answer
 from handlers.zalo.channel import CHANNEL, ZaloChannel
-from handlers.zalo.commands import is_heavy
+from handlers.zalo.commands import is_heavy, is_number, offers_heavy
 from handlers.zalo.flood import Verdict, ZaloFlood
 from handlers.zalo.inbox import ZaloInbox
 from handlers.zalo.notes import ZaloNotes
@@ -78,6 +78,9 @@ class ZaloDispatch:
         self._slots = asyncio.Semaphore(AT_ONCE)
         self._heavy_slots = asyncio.Semaphore(HEAVY_AT_ONCE)  # taken before a common one
         self._lanes: dict[str, asyncio.Lock] = {}
+        # The people whose last text was a command whose numbered choices run heavy work
+        # (`app.heavy.HEAVY_OFFERS`): a number they type next is heavy (a merge's "1").
+        self._offered_heavy: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self.flood = ZaloFlood()
         self._taken: dict[str, float] = {}  # the message ids taken lately, oldest first,
@@ -110,6 +113,18 @@ class ZaloDispatch:
             except Exception:
                 self._taken.pop(event.message_id, None)  # not kept: Zalo's next try is taken
                 raise
+
+    def _heavy(self, event: Event) -> bool:
+        """Tell whether a text is heavy, from the text and the sender's text before it
+        alone (no database): a heavy command, or a number typed after a command whose
+        numbered choices run heavy work (a merge's "1": every open task of 200 communes
+        moved; "2", its cancel, heavy too, for a moment)."""
+        sender, text = event.sender_id, event.text
+        offered = sender in self._offered_heavy
+        self._offered_heavy.discard(sender)
+        if offers_heavy(text) and len(self._offered_heavy) < LANES_KEPT:
+            self._offered_heavy.add(sender)
+        return is_heavy(text) or (offered and is_number(text))
 
     async def recover(self) -> None:
         """Handle once more the events a crash left unfinished (each only once), and those a
@@ -157,7 +172,7 @@ class ZaloDispatch:
                 await self._finish_unanswered(event)
             return
         lane = self._lanes.setdefault(event.sender_id, asyncio.Lock())
-        is_heavy_text = event.is_text and is_heavy(event.text)
+        is_heavy_text = event.is_text and self._heavy(event)
         heavy: AbstractAsyncContextManager[Any] = (
             self._heavy_slots if is_heavy_text else nullcontext()
         )

@@ -112,6 +112,32 @@ def test_the_units_under_an_old_unit_are_under_the_new_one(db: Engine, settings:
         assert sorted(resolve_assignees(s, "thuộc H-DBN").unit_ids) == children
 
 
+def test_a_unit_merged_into_one_under_it_leaves_that_one_in_its_place(
+    db: Engine, settings: Settings
+) -> None:
+    """Sở Nội vụ merged into its own Phòng Tổ chức, and Sở Tư pháp into a team under its
+    office: each unit that took the old one's work takes its place under the province's
+    committee, with the old one's other units under it; none is left under a deactivated
+    unit, nor under a unit now under it."""
+    with Session(db) as s:
+        ubnd = make_unit(s, "UB", "UBND tỉnh", kind="department")
+        so_nv = make_unit(s, "SNV", "Sở Nội vụ", kind="department", parent=ubnd)
+        to_chuc = make_unit(s, "SNV-TC", "Phòng Tổ chức", kind="department", parent=so_nv)
+        van_phong = make_unit(s, "SNV-VP", "Văn phòng Sở Nội vụ", kind="department", parent=so_nv)
+        so_tp = make_unit(s, "STP", "Sở Tư pháp", kind="department", parent=ubnd)
+        vp_tp = make_unit(s, "STP-VP", "Văn phòng Sở Tư pháp", kind="department", parent=so_tp)
+        to_1 = make_unit(s, "STP-T1", "Tổ một cửa", kind="department", parent=vp_tp)
+        ids = [u.id for u in (ubnd, to_chuc, van_phong, vp_tp, to_1)]
+    services = services_on(db, settings)
+    merged(services, ["SNV"], "SNV-TC")
+    merged(services, ["STP"], "STP-T1")
+    with Session(db) as s:
+        parent = {u.id: u.parent_id for u in s.exec(select(Unit))}
+    ubnd_id, to_chuc_id, van_phong_id, vp_tp_id, to_1_id = ids
+    assert (parent[to_chuc_id], parent[van_phong_id]) == (ubnd_id, to_chuc_id)
+    assert (parent[to_1_id], parent[vp_tp_id]) == (ubnd_id, to_1_id)
+
+
 def test_the_old_units_open_invites_are_revoked_and_stay_so_if_one_is_activated_again(
     db: Engine, settings: Settings
 ) -> None:

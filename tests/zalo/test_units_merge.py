@@ -3,11 +3,17 @@ choices; a typed "1" merges, "2" does not, as Telegram's buttons."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
+from app import unit_merge
+from app.unit_merge import MergeAsked, merge
 from db.models import Assignment, Unit, UnitContact
+from handlers.zalo import commands
 from tests.factories import VN, make_contact, make_task, make_unit
 from tests.zalo.conftest import ZALO_ADMIN, ZaloBot
 
@@ -42,6 +48,28 @@ async def test_mergeunits_typed_one_merges_the_units_shown(zbot: ZaloBot) -> Non
             select(UnitContact.unit_id).where(UnitContact.contact_id == ids[2])
         ).all() == [ids[1]]
         assert not s.get_one(Unit, an_hoa.id).active
+
+
+async def test_the_typed_one_that_merges_runs_in_zalos_heavy_lane(
+    zbot: ZaloBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The "1" that confirms a merge moves every open task of the units merged (a minute for
+    200 communes): it runs in Zalo's heavy lane, as /mergeunits does, not in the update pool
+    whose threads answer the officials' replies; a "1" typed after anything else does not."""
+    with zbot.session() as s:
+        make_unit(s, "XA-AH", "Xã An Hòa"), make_unit(s, "XA-HB", "Xã Hòa Bình")
+    ran_in: list[str] = []
+
+    def merging(*args: Any, **kwargs: Any) -> MergeAsked:
+        ran_in.append(threading.current_thread().name)
+        return merge(*args, **kwargs)
+
+    monkeypatch.setattr(unit_merge, "merge", merging)
+    await zbot.say(ZALO_ADMIN, "/mergeunits XA-AH | XA-HB")
+    [done] = await zbot.say(ZALO_ADMIN, "1")
+    assert "Đã gộp Xã An Hòa (XA-AH) vào Xã Hòa Bình (XA-HB)" in done
+    assert [name.rsplit("_", 1)[0] for name in ran_in] == ["dondoc-heavy-zalo"]
+    assert not commands.is_heavy("1")
 
 
 async def test_mergeunits_typed_two_changes_nothing(zbot: ZaloBot) -> None:

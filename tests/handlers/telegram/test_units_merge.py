@@ -3,13 +3,20 @@ Merge and Cancel buttons; Merge moves the open work and contacts, once."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
+from typing import Any
 
+import pytest
 from sqlmodel import select
+from telegram import CallbackQuery, Update, User
 
-from app.unit_merge import merge
+from app import unit_merge
+from app.unit_merge import MergeAsked, merge
 from db.models import Assignment, Unit, UnitContact
 from devtools.fakebotapi import ChatMessage
+from handlers.telegram.flows import flows
+from handlers.telegram.lanes import HeavyUpdates
 from tests.factories import VN, make_contact, make_task, make_unit, person
 from tests.handlers.telegram.checkin_world import (
     OFFICIAL,
@@ -73,6 +80,39 @@ async def test_mergeunits_shows_the_plan_then_merges_once_on_the_button(
     await bot.press(ADMIN_ID, merge, asked.message_id)
     again = await bot.server.wait_for_message(ADMIN_ID, after=after)
     assert "không còn chờ xác nhận" in (again.text or "")
+
+
+async def test_the_merge_press_runs_heavy_and_the_unit_pages_presses_do_not(
+    bot: BotUnderTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan's Merge moves every open task of the units merged (a minute for 200 communes):
+    the lanes take it for heavy, as /mergeunits, and it runs in the heavy pool, not in the
+    update pool whose threads answer the taps; Cancel and the unit pages' presses, which
+    share its "un", stay light."""
+    with bot.session() as s:
+        make_unit(s, "XA-AH", "Xã An Hòa"), make_unit(s, "XA-HB", "Xã Hòa Bình")
+    ran_in: list[str] = []
+
+    def merging(*args: Any, **kwargs: Any) -> MergeAsked:
+        ran_in.append(threading.current_thread().name)
+        return merge(*args, **kwargs)
+
+    monkeypatch.setattr(unit_merge, "merge", merging)
+    asked = await bot.send(ADMIN_ID, "/mergeunits XA-AH | XA-HB")
+    pressed = button_data(asked, "Gộp")
+    lanes = HeavyUpdates.of(flows())
+
+    def press(data: str) -> Update:
+        return Update(2, callback_query=CallbackQuery("q", User(1, "A", False), "c", data=data))
+
+    assert lanes(press(pressed))
+    cancel = button_data(asked, "Thôi")
+    assert not any(lanes(press(d)) for d in (cancel, "un:pg:2", "un:card:7", "un:off:7"))
+    after = bot.server.last_message_id(ADMIN_ID)
+    await bot.press(ADMIN_ID, pressed, asked.message_id)
+    said = await bot.server.wait_for_message(ADMIN_ID, after=after)
+    assert "Đã gộp Xã An Hòa (XA-AH) vào Xã Hòa Bình (XA-HB)" in (said.text or "")
+    assert [name.rsplit("_", 1)[0] for name in ran_in] == ["dondoc-heavy"]
 
 
 async def test_mergeunits_cancel_changes_nothing(bot: BotUnderTest) -> None:
