@@ -335,7 +335,7 @@ async def run_phase(
     name: str, world: World, tapper: Tapper, command: Callable[[], Awaitable[float]]
 ) -> dict[str, Any]:
     """Tap while `command` runs; return its wait, the taps and the loop's stalls meanwhile."""
-    started = time.time()
+    started, since = time.time(), time.monotonic()
     job: asyncio.Future[float] = asyncio.ensure_future(command())
     tapper.fetch = []
     latencies = await tapper.run(job, MIN_PHASE_S)
@@ -349,13 +349,18 @@ async def run_phase(
         # of the taps' wait, the part before the bot had the update (the fake server's
         # webhook delivers one at a time, as getUpdates hands them out in order)
         "fetch": latency_figures(tapper.fetch),
+        # how long the bot took to answer each webhook post of the phase (its share of fetch)
+        "posts": latency_figures(
+            [d.took_s for d in tapper.server.webhook_deliveries() if d.at >= since]
+        ),
         "worst_lateness_ms": worst,
         "stalls": stalls,
     }
     flag = " <-- STALL" if stalls else ""
     print(
         f"{name[:60]:60} waited {waited:7.2f}s  taps p99 {taps.get('p99_ms') or 0:8.1f}  "
-        f"(fetch p99 {row['fetch'].get('p99_ms') or 0:8.1f})  "
+        f"(fetch p99 {row['fetch'].get('p99_ms') or 0:8.1f}, "
+        f"{row['posts']['n']} posts p50 {row['posts'].get('p50_ms') or 0:6.1f})  "
         f"worst {row['worst_lateness_ms']:7.1f} ms{flag}",
         file=sys.stderr,
         flush=True,
