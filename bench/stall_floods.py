@@ -33,10 +33,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
-from sqlalchemy import bindparam, create_engine, text
+from sqlalchemy import bindparam, text
 
 from bench import hostile_files
 from bench.fanout import give_buttons
+from db.engine import make_engine
 from devtools.fakebotapi import FakeBotApi
 from devtools.fakezalo import FakeZalo
 
@@ -57,7 +58,7 @@ Phase = tuple[str, Callable[[], Awaitable[float]]]
 def unfinished(database_url: str, lanes: list[str]) -> int:
     """Return how many updates of `lanes` (the people's: "u<Telegram id>", a Zalo id) the
     inbox holds that the bot has not finished (blocking)."""
-    engine = create_engine(database_url)
+    engine = make_engine(database_url)
     try:
         with engine.connect() as conn:
             query = text(
