@@ -25,9 +25,16 @@ the frame the loop ran. One phase each, one after the other:
 - the dashboard's pages (overview, matrix, a task's, a unit's, the overview and the matrix
   filtered) and its downloads (the export, the chart, the formal report of everything, and of
   what the filtered pages show), each shown then built; and hostile paths: a filter of
-  `FILTER_CHARS` characters in a download's path and a page's query.
+  `FILTER_CHARS` characters in a download's path and a page's query;
+- what one person, or many at once, can throw at the bot (h-hostile, `bench/stall_floods.py`):
+  floods (500 messages of one official in 10 s, 299 officials' replies at once, 100 presses
+  of one button, 500 Zalo messages in 10 s; each checked for unfinished updates after),
+  evidence of 19.5 MB (a document) and 9.5 MB (a photo), hostile files sent as an import (an
+  XLSX bomb, a zip and bytes renamed .xlsx, a CSV of 1,000,000 short lines, 5,000 rows of
+  formulas, XML nested 100,000 deep), and 20 requests at once of the dashboard's pages.
 
-Per phase: how long the asker waited, the taps' p50/p95/p99, the worst lateness of the loop
+Per phase: how long the asker waited, the taps' p50/p95/p99 (and of their wait, the part
+before the bot had the update: `fetch`), the worst lateness of the loop
 and each stall over `--stall-ms` with what it ran. Written to bench/results/stall.json
 (`--only`: stall_only.json); a table of the phases with a stall is printed.
 """
@@ -67,6 +74,7 @@ from bench.heavy import (
     probe_figures,
     serve_ready,
 )
+from bench.stall_floods import flood_phases
 from bench.webhook import base_env, stop
 from db.engine import make_engine
 from db.migrate import upgrade
@@ -327,7 +335,7 @@ async def run_phase(
     name: str, world: World, tapper: Tapper, command: Callable[[], Awaitable[float]]
 ) -> dict[str, Any]:
     """Tap while `command` runs; return its wait, the taps and the loop's stalls meanwhile."""
-    started = time.time()
+    started, since = time.time(), time.monotonic()
     job: asyncio.Future[float] = asyncio.ensure_future(command())
     tapper.fetch = []
     latencies = await tapper.run(job, MIN_PHASE_S)
@@ -338,12 +346,21 @@ async def run_phase(
         "phase": name,
         "waited_s": round(waited, 2),
         "taps": taps,
+        # of the taps' wait, the part before the bot had the update (the fake server's
+        # webhook delivers one at a time, as getUpdates hands them out in order)
+        "fetch": latency_figures(tapper.fetch),
+        # how long the bot took to answer each webhook post of the phase (its share of fetch)
+        "posts": latency_figures(
+            [d.took_s for d in tapper.server.webhook_deliveries() if d.at >= since]
+        ),
         "worst_lateness_ms": worst,
         "stalls": stalls,
     }
     flag = " <-- STALL" if stalls else ""
     print(
         f"{name[:60]:60} waited {waited:7.2f}s  taps p99 {taps.get('p99_ms') or 0:8.1f}  "
+        f"(fetch p99 {row['fetch'].get('p99_ms') or 0:8.1f}, "
+        f"{row['posts']['n']} posts p50 {row['posts'].get('p50_ms') or 0:6.1f})  "
         f"worst {row['worst_lateness_ms']:7.1f} ms{flag}",
         file=sys.stderr,
         flush=True,
@@ -758,6 +775,7 @@ def phases(
         todo.append((f"web hostile: {path[:30]}... ({FILTER_CHARS:,} characters)", fetched(path)))
     for name in ("export-task", "report-task", "chart-task"):
         todo.append((f"web download {name}", download(f"{name} of /tasks/{place.largest}")))
+    todo += flood_phases(server, zalo, web, place, env, ADMIN)
     # Last: fifty exports take the three heavy slots for many minutes (each its worker process).
     todo.append((f"TG {AT_ONCE} coordinators: /export at once", together("/export")))
     return [(n, c) for n, c in todo if not args.only or any(w in n for w in args.only)]

@@ -236,6 +236,7 @@ def _no_values(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, str
     A formula whose value is the empty text is saved as such (`t="str"`): that one is kept.
     """
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+    from openpyxl.utils.exceptions import CellCoordinatesException
     from openpyxl.xml.functions import iterparse
 
     found: dict[int, list[tuple[int, str]]] = {}
@@ -252,8 +253,10 @@ def _no_values(content: bytes, sheet_path: str) -> dict[int, list[tuple[int, str
                 name = element.get("r") or ""
                 try:
                     column = column_index_from_string(coordinate_from_string(name)[0])
-                except (TypeError, ValueError):
-                    column += 1  # a cell without its name is the one after the last
+                except (TypeError, ValueError, CellCoordinatesException):
+                    # A cell without its name (optional; some programs leave it out; openpyxl
+                    # raises its own error for the empty one) is the one after the last.
+                    column += 1
                     name = f"{_column_letters(column)}{row_number}"
                 if (
                     column <= limits.MAX_COLUMNS

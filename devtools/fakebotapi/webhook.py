@@ -30,6 +30,8 @@ class Delivery:
 
     update_id: int
     status: int
+    at: float = 0.0  # when it was posted (time.monotonic)
+    took_s: float = 0.0  # until the answer came (a bench tells the bot's from its own wait)
 
 
 class WebhookPusher:
@@ -67,12 +69,14 @@ class WebhookPusher:
             return False
         payload = batch[0]
         headers = {SECRET_HEADER: hook.secret_token} if hook.secret_token else {}
+        posted = time.monotonic()
         try:
             async with http.post(hook.url, json=payload, headers=headers) as response:
                 status = response.status
         except (aiohttp.ClientError, TimeoutError):
             status = 0
-        self.deliveries.append(Delivery(int(payload["update_id"]), status))
+        took = time.monotonic() - posted
+        self.deliveries.append(Delivery(int(payload["update_id"]), status, posted, took))
         if not 200 <= status < 300:
             return False
         with self._state.lock:

@@ -574,6 +574,25 @@ def test_read_table_notes_no_formula_whose_value_was_saved() -> None:
     assert table.unsaved == ()
 
 
+def test_read_table_reads_formulas_in_a_sheet_whose_cells_are_not_named() -> None:
+    """A cell's name (`r="C2"`) is optional in a sheet's XML and some programs leave it out:
+    a formula among such cells, its value saved or not, no longer has the whole file refused
+    as "not a table" (the second read, for formulas without values, failed on the name)."""
+
+    def unnamed(xml: bytes) -> bytes:
+        xml = re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml)  # the cells' names, not the rows'
+        return xml.replace(b"<c><f>A2</f><v></v>", b'<c t="str"><f>A2</f><v>X1</v>')
+
+    rows = [("code", "name", "kind"), ("X1", "Xã Một", "=A2"), ("X2", "Xã Hai", "=1+1")]
+    content = rewrite_sheet(xlsx(rows), unnamed)
+    table = read_table(content, "units.xlsx")
+    assert table.rows == (
+        (2, {"code": "X1", "name": "Xã Một", "kind": "X1"}),
+        (3, {"code": "X2", "name": "Xã Hai", "kind": ""}),
+    )
+    assert table.unsaved == ((3, "kind", "C3"),)
+
+
 UNITS_CSV = "mã\ttên\tloại\nX-AI\tXã Ái\txã\n"
 
 
