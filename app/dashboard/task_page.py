@@ -4,10 +4,13 @@ its buttons and files may name."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
+from typing import Any
 
+from sqlalchemy import Select, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.dashboard.cells import Cell, cell_of
@@ -70,22 +73,26 @@ def task_page(
     # An old unit's row whose work a line carries on (units merged): its report and files
     # are the line's until the new unit reports (`carried_into`).
     carried = {row: line for row, (line, _) in carried_into(session, assignment_ids=ids).items()}
-    reports = _last_reports(session, ids, carried)
+    # The lines' rows named by the query that finds them, not by their numbers: a task given
+    # to a province's 3,000 units bound 3,000 numbers a query, five queries (0,6 s of SQL
+    # compiling alone, on the page's worker thread).
+    shown = _rows_of(task_id, viewer)
+    reports = _last_reports(session, shown, carried)
     pending: dict[int, list[ExtensionRequest]] = {}
     for request in session.exec(
         select(ExtensionRequest)
         .where(
-            col(ExtensionRequest.assignment_id).in_(ids),
+            col(ExtensionRequest.assignment_id).in_(shown),
             ExtensionRequest.status == RequestStatus.PENDING,
         )
         .order_by(col(ExtensionRequest.id))
     ):
         pending.setdefault(request.assignment_id, []).append(request)
-    decisions = decided(session, assignment_ids=ids)
+    decisions = decided(session, assignment_ids=shown)
     evidence: dict[int, list[Evidence]] = {}
     for item in session.exec(
         select(Evidence)
-        .where(col(Evidence.assignment_id).in_([*ids, *carried]))
+        .where(_of(Evidence.assignment_id, shown, carried))
         .order_by(col(Evidence.id))
     ):
         evidence.setdefault(carried.get(item.assignment_id, item.assignment_id), []).append(item)
@@ -108,16 +115,39 @@ def task_page(
     return TaskPage(task, found[0].directive, found[0].counts, rows, found[0].due)
 
 
+def _rows_of(task_id: int, viewer: Viewer) -> Select[tuple[int | None]]:
+    """Return the query of a task's current assignments in the viewer's scope: the rows
+    `summary.lines` lists, named in a statement as one subquery."""
+    return sa_select(col(Assignment.id)).where(
+        col(Assignment.task_id) == task_id,
+        col(Assignment.active).is_(True),
+        viewer.scope.covers(Assignment.unit_id),
+    )
+
+
+def _of(column: Any, shown: Select[tuple[int | None]], carried: Mapping[int, int]) -> Any:
+    """Return the condition that a row is of the lines shown, or of a row they carry on."""
+    return (
+        or_(col(column).in_(shown), col(column).in_(carried))
+        if carried
+        else col(column).in_(shown)
+    )
+
+
 def _last_reports(
-    session: Session, assignment_ids: Sequence[int], carried: Mapping[int, int]
+    session: Session, shown: Select[tuple[int | None]], carried: Mapping[int, int]
 ) -> dict[int, StatusReport]:
     """Return each assignment's latest status report (of a row it carries on, `carried`'s,
-    when none of its own is later)."""
+    when none of its own is later): the latest of each row alone is read, not a year's
+    history of 3,000 units."""
+    newest = (
+        sa_select(func.max(StatusReport.id))
+        .where(_of(StatusReport.assignment_id, shown, carried))
+        .group_by(col(StatusReport.assignment_id))
+    )
     latest: dict[int, StatusReport] = {}
     query = (
-        select(StatusReport)
-        .where(col(StatusReport.assignment_id).in_([*assignment_ids, *carried]))
-        .order_by(col(StatusReport.id))
+        select(StatusReport).where(col(StatusReport.id).in_(newest)).order_by(col(StatusReport.id))
     )
     for report in session.exec(query):
         latest[carried.get(report.assignment_id, report.assignment_id)] = report

@@ -8,8 +8,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
 from core.states import RequestStatus
@@ -29,9 +30,12 @@ class Decided:
     reason: str  # "" when none was given
 
 
-def decided(session: Session, *, assignment_ids: Sequence[int]) -> dict[int, list[Decided]]:
-    """Return each assignment's decided requests, oldest first, with the decider's words."""
-    if not assignment_ids:
+def decided(
+    session: Session, *, assignment_ids: Sequence[int] | Select[Any]
+) -> dict[int, list[Decided]]:
+    """Return each assignment's decided requests, oldest first, with the decider's words
+    (the assignments by their numbers, or the query that finds them: a page's thousands)."""
+    if isinstance(assignment_ids, Sequence) and not assignment_ids:
         return {}
     query = (
         select(
