@@ -299,6 +299,21 @@ class Answers:
                 )
         return got & chats
 
+    async def all_answered(self, chats: set[Any], timeout: float = ANSWER_TIMEOUT_S) -> bool:
+        """Wait until each chat of `chats` had an answer since the last look; False when
+        one had none within `timeout`."""
+        waiting = set(chats)
+
+        def answered() -> bool:
+            waiting.difference_update(self.new_to(waiting))
+            return not waiting
+
+        try:
+            await self.server.wait_until(answered, timeout)
+        except TimeoutError:
+            return False
+        return True
+
 
 async def telegram(server: FakeBotApi, send: Callable[[], Any], chats: set[int]) -> float:
     """Send something; return the seconds until every chat of `chats` had an answer."""
@@ -306,15 +321,7 @@ async def telegram(server: FakeBotApi, send: Callable[[], Any], chats: set[int])
     answers.mark()
     started = time.monotonic()
     send()
-    waiting = set(chats)
-
-    def answered() -> bool:
-        waiting.difference_update(answers.new_to(waiting))
-        return not waiting
-
-    try:
-        await server.wait_until(answered, ANSWER_TIMEOUT_S)
-    except TimeoutError:
+    if not await answers.all_answered(chats):
         return -1.0
     return time.monotonic() - started
 

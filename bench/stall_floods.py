@@ -138,20 +138,6 @@ def flood_phases(
         answers.mark()
         return answers
 
-    async def answered_all(answers: Any, chats: set[Any]) -> bool:
-        """Wait until each chat had an answer since `answers` was marked."""
-        waiting = set(chats)
-
-        def answered() -> bool:
-            waiting.difference_update(answers.new_to(waiting))
-            return not waiting
-
-        try:
-            await server.wait_until(answered, ANSWER_TIMEOUT_S)
-        except TimeoutError:
-            return False
-        return True
-
     async def one_official() -> float:
         person = officials[0].user_id
         before = len(server.messages(person))
@@ -174,7 +160,7 @@ def flood_phases(
         started = time.monotonic()
         for chat in chats:
             server.send_text(chat, "xong")
-        ok = await answered_all(answers, chats)
+        ok = await answers.all_answered(chats, ANSWER_TIMEOUT_S)
         left = await drained(database, [f"u{c}" for c in chats])
         print(f"      {len(chats)} replies; all answered {ok}; unfinished {left}", file=sys.stderr)
         return time.monotonic() - started if ok and not left else -1.0
@@ -216,7 +202,7 @@ def flood_phases(
                 server.send_document(chat, content, "bao_cao.docx", "application/msword")
             else:
                 server.send_photo(chat, b"\xff\xd8\xff" + content)
-            ok = await answered_all(answers, {chat})
+            ok = await answers.all_answered({chat}, ANSWER_TIMEOUT_S)
             words = [m.text or "" for m in server.messages(chat)[before:]]
             print(f"      answered {ok}: {words[-1][:80] if words else ''!r}", file=sys.stderr)
             return time.monotonic() - started if ok else -1.0
@@ -228,7 +214,7 @@ def flood_phases(
             answers, before = marked(), len(server.messages(admin))
             started = time.monotonic()
             server.send_document(admin, content, name, mime)
-            ok = await answered_all(answers, {admin})
+            ok = await answers.all_answered({admin}, ANSWER_TIMEOUT_S)
             words = [m.text or "" for m in server.messages(admin)[before:]]
             print(
                 f"      {len(content):,} bytes; answered {ok}: "
